@@ -1,0 +1,51 @@
+using System;
+using System.Management.Automation;
+using AzDockerVm.Engine;
+
+namespace AzDockerVm.Cmdlets
+{
+    /// <summary>
+    /// The small base every AzDockerVm cmdlet derives from: engine failures become ErrorRecords with a stable id,
+    /// a category and a target, and PowerShell paths are resolved against the session's current location.
+    /// </summary>
+    public abstract class AzDockerVmCmdlet : PSCmdlet
+    {
+        protected sealed override void ProcessRecord()
+        {
+            try
+            {
+                ProcessRecordCore();
+            }
+            catch (AzDockerVmException ex)
+            {
+                ThrowTerminatingError(ToErrorRecord(ex));
+            }
+        }
+
+        protected abstract void ProcessRecordCore();
+
+        internal static ErrorRecord ToErrorRecord(AzDockerVmException ex)
+        {
+            var category = Enum.TryParse(ex.Kind.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
+            var record = new ErrorRecord(ex, ex.ErrorId, category, ex.Target);
+            if (!string.IsNullOrEmpty(ex.RecommendedAction))
+            {
+                record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.RecommendedAction };
+            }
+
+            return record;
+        }
+
+        /// <summary>Throws a terminating error for bad input found by the cmdlet itself.</summary>
+        protected void ThrowInvalidArgument(string errorId, object target, string message)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
+        }
+
+        /// <summary>A PowerShell path (relative, ~, PSDrive) as an absolute file-system path; need not exist.</summary>
+        protected string ResolveFileSystemPath(string path)
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        }
+    }
+}

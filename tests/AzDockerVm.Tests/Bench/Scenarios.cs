@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace AzDockerVm.Tests.Bench
+{
+    /// <summary>Scenarios that must run in a fresh process, and the way tests start them.</summary>
+    public static class Scenarios
+    {
+        private static readonly Dictionary<string, Func<string[], int>> s_scenarios = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
+        {
+            ["loaded-after-import"] = _ => LoadedAfterImport(),
+        };
+
+        public static int Run(string[] args)
+        {
+            if (args.Length == 0 || !s_scenarios.TryGetValue(args[0], out var scenario))
+            {
+                Console.Error.WriteLine("usage: AzDockerVm.Tests <" + string.Join("|", s_scenarios.Keys) + "> [args]");
+                return 2;
+            }
+
+            return scenario(args.Skip(1).ToArray());
+        }
+
+        /// <summary>Starts `dotnet AzDockerVm.Tests.dll scenario args` and returns (exit code, stdout, stderr).</summary>
+        public static (int ExitCode, string StdOut, string StdErr) Start(string scenario, params string[] args)
+        {
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.ArgumentList.Add(typeof(Scenarios).Assembly.Location);
+            psi.ArgumentList.Add(scenario);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using var process = Process.Start(psi);
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(120_000))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("scenario " + scenario + " did not finish in 120 s");
+            }
+
+            return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        /// <summary>Prints the simple names of all assemblies loaded right after Import-Module, one per line.</summary>
+        private static int LoadedAfterImport()
+        {
+            using (new PowerShellSession(importModule: true))
+            {
+                foreach (var a in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    Console.WriteLine(a.GetName().Name);
+                }
+            }
+
+            return 0;
+        }
+    }
+}
