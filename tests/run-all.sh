@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The one command that installs the test peers and runs the whole AzDockerVm suite on a fresh Debian 12 machine:
+#   sudo tests/run-all.sh
+# It installs Debian's docker.io (a real dockerd for the TLS proofs), openssl, shellcheck, debootstrap and zstd (the
+# provisioning script's Debian-root tests), builds the module, runs every xunit test against the built module and
+# prints one closing line: "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 POWERSHELL_TELEMETRY_OPTOUT=1
+
+need=()
+for tool in dockerd:docker.io openssl:openssl shellcheck:shellcheck debootstrap:debootstrap zstd:zstd; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing test peers: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "not root: cannot install ${need[*]}; the tests that need them will report skipped" >&2
+  fi
+fi
+
+dotnet build AzDockerVm.sln -c Release -nologo -v quiet
+
+results=$(mktemp -d)
+set +e
+dotnet test tests/AzDockerVm.Tests -c Release --no-build --nologo \
+  --logger "trx;LogFileName=$results/tests.trx" --logger "console;verbosity=normal"
+status=$?
+set -e
+
+counters=$(grep -o '<Counters [^>]*>' "$results/tests.trx" 2>/dev/null || true)
+count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+passed=$(count passed); failed=$(count failed); total=$(count total); executed=$(count executed)
+passed=${passed:-0}; failed=${failed:-0}; total=${total:-0}; executed=${executed:-0}
+skipped=$(( total - executed ))
+if [ -z "$counters" ] && [ "$status" -ne 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
