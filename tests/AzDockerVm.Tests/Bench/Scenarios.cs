@@ -11,6 +11,7 @@ namespace AzDockerVm.Tests.Bench
         private static readonly Dictionary<string, Func<string[], int>> s_scenarios = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
         {
             ["loaded-after-import"] = _ => LoadedAfterImport(),
+            ["loaded-after-script"] = args => LoadedAfterScript(args[0]),
         };
 
         public static int Run(string[] args)
@@ -46,6 +47,30 @@ namespace AzDockerVm.Tests.Bench
             }
 
             return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        /// <summary>
+        /// Imports the module, runs a script, then prints every loaded assembly as "name|load context type|location".
+        /// </summary>
+        private static int LoadedAfterScript(string script)
+        {
+            using (var ps = new PowerShellSession(importModule: true))
+            {
+                var run = ps.Run(script);
+                if (run.Error != null)
+                {
+                    Console.Error.WriteLine(run.Describe());
+                    return 1;
+                }
+
+                foreach (var a in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(a);
+                    Console.WriteLine($"{a.GetName().Name}|{context?.GetType().Name}|{(a.IsDynamic ? "" : a.Location)}");
+                }
+            }
+
+            return 0;
         }
 
         /// <summary>Prints the simple names of all assemblies loaded right after Import-Module, one per line.</summary>
