@@ -28,9 +28,9 @@ namespace AzDockerVm.Cmdlets
         {
             if (ParameterSetName == CertificateSet)
             {
-                return (ResolveFileSystemPath(Certificate.CaCertificateFile ?? string.Empty),
-                        ResolveFileSystemPath(Certificate.ClientCertificateFile ?? string.Empty),
-                        ResolveFileSystemPath(Certificate.ClientKeyFile ?? string.Empty));
+                return (SetFile(Certificate.CaCertificateFile, nameof(Certificate.CaCertificateFile)),
+                        SetFile(Certificate.ClientCertificateFile, nameof(Certificate.ClientCertificateFile)),
+                        SetFile(Certificate.ClientKeyFile, nameof(Certificate.ClientKeyFile)));
             }
 
             string folder = ResolveFileSystemPath(CertificatePath);
@@ -63,6 +63,17 @@ namespace AzDockerVm.Cmdlets
         {
             string value = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
             return string.IsNullOrWhiteSpace(value) ? null : ResolveFileSystemPath(value);
+        }
+
+        private string SetFile(string path, string property)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The certificate set has no {property}."),
+                    "FileNotFound", ErrorCategory.ObjectNotFound, Certificate.Path));
+            }
+
+            return ResolveFileSystemPath(path);
         }
 
         private static string FirstOrNull(string[] values)

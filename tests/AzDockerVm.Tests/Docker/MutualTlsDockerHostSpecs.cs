@@ -121,6 +121,20 @@ namespace AzDockerVm.Tests.Docker
         }
 
         [DockerdFact]
+        public void A_new_context_pipes_into_Test_AzDockerHost_by_its_Endpoint()
+        {
+            using var _ = new EnvironmentScope();
+            using var ps = new PowerShellSession();
+
+            var result = ps.Run(
+                "$env:DOCKER_CONFIG = $DockerConfig; New-DockerContext azvm-pipe $Endpoint -CertificatePath $Good | Test-AzDockerHost -CertificatePath $Good",
+                new { DockerConfig = Host.NewScratchFolder("cfg"), Endpoint = Host.Daemon.Endpoint, Good = Host.Good }).ThrowIfFailed().Single();
+
+            Assert.True((bool)result.Get("Success"), result.Text("Message"));
+            Assert.Equal(Host.Daemon.Endpoint, result.Text("Endpoint"));
+        }
+
+        [DockerdFact]
         public void A_client_certificate_from_another_CA_is_rejected_by_the_daemon_for_docker_and_Test_AzDockerHost()
         {
             var cli = DockerCli.WithTlsFlags(Host.NewScratchFolder("cfg"), Host.ClientFromOtherCa, Host.Daemon.Endpoint, "version");

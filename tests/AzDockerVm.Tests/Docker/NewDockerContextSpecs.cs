@@ -69,14 +69,19 @@ namespace AzDockerVm.Tests.Docker
             Assert.False((bool)info.Get("Current"));
         }
 
-        [DockerCliFact]
-        public void An_https_endpoint_without_port_is_written_as_tcp_on_port_2376()
+        [DockerCliTheory]
+        [InlineData("https://docker-test.example", "tcp://docker-test.example:2376")]
+        [InlineData("tcp://docker-test.example", "tcp://docker-test.example:2376")]
+        [InlineData("TCP://10.0.0.4:12376/", "tcp://10.0.0.4:12376")]
+        [InlineData("tcp://[::1]:2376", "tcp://[::1]:2376")]
+        [InlineData(" tcp://[fd00::4] ", "tcp://[fd00::4]:2376")]
+        public void An_accepted_endpoint_is_written_as_tcp_host_port_which_the_docker_CLI_reads(string endpoint, string written)
         {
-            var info = NewContext("azvm-https", "https://docker-test.example").ThrowIfFailed().Single();
+            var info = NewContext("azvm-endpoint", endpoint).ThrowIfFailed().Single();
 
-            Assert.Equal("tcp://docker-test.example:2376", info.Text("Endpoint"));
-            var inspect = DockerCli.Run(_dockerConfig, "context", "inspect", "azvm-https", "--format", "{{.Endpoints.docker.Host}}");
-            Assert.Equal("tcp://docker-test.example:2376", inspect.StdOut.Trim());
+            Assert.Equal(written, info.Text("Endpoint"));
+            var inspect = DockerCli.Run(_dockerConfig, "context", "inspect", "azvm-endpoint", "--format", "{{.Endpoints.docker.Host}}");
+            Assert.Equal(written, inspect.StdOut.Trim());
         }
 
         [DockerCliFact]
@@ -216,6 +221,15 @@ namespace AzDockerVm.Tests.Docker
             Assert.Equal("tcp://docker-test.example:2376", info.Single().Text("Endpoint"));
             Assert.Contains(info.Verbose, v => v.Contains("azvm-set") && v.Contains("tcp://docker-test.example:2376"));
             Assert.Contains(info.Verbose, v => v.Contains("meta.json"));
+        }
+
+        [Fact]
+        public void A_certificate_set_without_client_files_is_FileNotFound()
+        {
+            var run = _ps.Run("[AzDockerVm.Models.DockerTlsCertificateSet]@{ Path = '/nowhere'; DnsName = @('h') } | New-DockerContext -Name azvm-empty");
+
+            AssertError(run, "FileNotFound", ErrorCategory.ObjectNotFound, "/nowhere");
+            Assert.False(Directory.Exists(_dockerConfig));
         }
 
         [DockerCliFact]
