@@ -60,6 +60,7 @@ namespace AzDockerVm.Tests.Docker
 
             var result = MutualTlsDockerHostSpecs<EcdsaP256Host>.TestHost(https.Endpoint, _tls.Good);
 
+            Assert.True(https.Errors.IsEmpty, "the fake server itself failed: " + string.Join("; ", https.Errors));
             MutualTlsDockerHostSpecs<EcdsaP256Host>.AssertFailed(result, "NotDockerEndpoint");
             Assert.Contains("404", result.Text("Message"));
         }
