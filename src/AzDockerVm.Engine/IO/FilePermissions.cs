@@ -12,6 +12,8 @@ namespace AzDockerVm.Engine.IO
     {
         private const uint OwnerReadWrite = 0x180; // 0600
         private const uint OwnerAll = 0x1C0;       // 0700
+        private const uint OwnerWriteAllRead = 0x1A4;      // 0644
+        private const uint OwnerAllOthersReadExecute = 0x1ED; // 0755
 
         private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
@@ -36,6 +38,26 @@ namespace AzDockerVm.Engine.IO
             else
             {
                 Chmod(path, OwnerAll);
+            }
+        }
+
+        /// <summary>
+        /// Mode 0644 on Unix (what the docker CLI gives a context's meta.json); on Windows the inherited ACL stays.
+        /// </summary>
+        public static void AllowOthersToReadFile(string path)
+        {
+            if (!IsWindows)
+            {
+                Chmod(path, OwnerWriteAllRead);
+            }
+        }
+
+        /// <summary>Mode 0755 on Unix (the docker CLI's contexts/meta folders); on Windows the inherited ACL stays.</summary>
+        public static void AllowOthersToReadDirectory(string path)
+        {
+            if (!IsWindows)
+            {
+                Chmod(path, OwnerAllOthersReadExecute);
             }
         }
 

@@ -1,0 +1,145 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using AzDockerVm.Engine.Tls;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Docker.DotNet.X509;
+
+namespace AzDockerVm.Engine.Docker
+{
+    /// <summary>What one check of a Docker host found. Reason is null on success.</summary>
+    public sealed class DockerHostProbeResult
+    {
+        public string Endpoint { get; set; }
+
+        public bool Success { get; set; }
+
+        public string Reason { get; set; }
+
+        public string Message { get; set; }
+
+        public string ServerVersion { get; set; }
+
+        public string ApiVersion { get; set; }
+
+        public string Os { get; set; }
+
+        public string Architecture { get; set; }
+
+        public string KernelVersion { get; set; }
+
+        public double LatencyMs { get; set; }
+
+        /// <summary>The exception chain behind a failure (types and messages, no stack trace), for -Debug.</summary>
+        public string Detail { get; set; }
+    }
+
+    /// <summary>
+    /// Checks a Docker host over mutual TLS the way the docker CLI talks to it: our client certificate, trust in the
+    /// given ca.pem only, host-name checking on; then /_ping and /version. Failures become a Reason and a short
+    /// message, never an exception; only bad input (missing files) throws.
+    /// </summary>
+    public static class DockerHostProbe
+    {
+        public static DockerHostProbeResult Test(string endpoint, string caFile, string certFile, string keyFile, TimeSpan timeout, CancellationToken cancellation)
+        {
+            DockerEndpoint target = DockerEndpoint.Parse(endpoint);
+            DockerTlsMaterial material;
+            try
+            {
+                material = DockerTlsMaterial.Load(caFile, certFile, keyFile);
+            }
+            catch (AzDockerVmException ex) when (ex.ErrorId != "FileNotFound" && ex.ErrorId != "FileNotReadable")
+            {
+                return Failed(target, DockerHostFailure.InvalidCertificateFile, ex.Message);
+            }
+
+            using (material)
+            {
+                return ProbeAsync(target, material, timeout, cancellation).ConfigureAwait(false).GetAwaiter().GetResult();
+            }
+        }
+
+        private static async Task<DockerHostProbeResult> ProbeAsync(DockerEndpoint target, DockerTlsMaterial material, TimeSpan timeout, CancellationToken cancellation)
+        {
+            var serverCheck = new ServerCertificateCheck(material.Authorities, target.Host);
+            var credentials = new CertificateCredentials(material.ClientCertificate)
+            {
+                ServerCertificateValidationCallback = serverCheck.Validate,
+            };
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            using (var configuration = new DockerClientConfiguration(new Uri(target.ToString()), credentials, timeout))
+            using (DockerClient client = configuration.CreateClient())
+            {
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    await WithDeadline(client.System.PingAsync(deadline.Token), deadline.Token).ConfigureAwait(false);
+                    var stopwatch = Stopwatch.StartNew();
+                    VersionResponse version = await WithDeadline(client.System.GetVersionAsync(deadline.Token), deadline.Token).ConfigureAwait(false);
+                    stopwatch.Stop();
+                    if (string.IsNullOrEmpty(version?.Version) || string.IsNullOrEmpty(version.APIVersion))
+                    {
+                        return Failed(target, DockerHostFailure.NotDockerEndpoint, $"{target} answered /version without a Docker version: not a Docker API.");
+                    }
+
+                    return new DockerHostProbeResult
+                    {
+                        Endpoint = target.ToString(),
+                        Success = true,
+                        ServerVersion = version.Version,
+                        ApiVersion = version.APIVersion,
+                        Os = version.Os,
+                        Architecture = version.Arch,
+                        KernelVersion = version.KernelVersion,
+                        LatencyMs = stopwatch.Elapsed.TotalMilliseconds,
+                    };
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    return Failed(target, DockerHostFailure.Timeout,
+                        $"{target} did not answer within {timeout.TotalSeconds:0.#} s (a firewall dropping packets, or not a TLS endpoint).");
+                }
+                catch (Exception ex)
+                {
+                    var (reason, message) = DockerHostFailure.Classify(ex, target, serverCheck, material);
+                    DockerHostProbeResult failed = Failed(target, reason, message);
+                    failed.Detail = DockerHostFailure.Describe(ex);
+                    return failed;
+                }
+            }
+        }
+
+        // Docker.DotNet's connect and TLS handshake don't observe the token: give up on the call at the deadline
+        // (the abandoned attempt ends when the peer or the OS closes the socket).
+        private static async Task<T> WithDeadline<T>(Task<T> call, CancellationToken deadline)
+        {
+            await WithDeadline((Task)call, deadline).ConfigureAwait(false);
+            return await call.ConfigureAwait(false);
+        }
+
+        private static async Task WithDeadline(Task call, CancellationToken deadline)
+        {
+            var expired = new TaskCompletionSource<bool>();
+            using (deadline.Register(() => expired.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(call, expired.Task).ConfigureAwait(false) != call)
+                {
+                    _ = call.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+                    throw new OperationCanceledException(deadline);
+                }
+            }
+
+            await call.ConfigureAwait(false);
+        }
+
+        private static DockerHostProbeResult Failed(DockerEndpoint target, string reason, string message)
+            => new DockerHostProbeResult { Endpoint = target.ToString(), Success = false, Reason = reason, Message = message };
+    }
+}

@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using AzDockerVm.Engine.Docker;
+using AzDockerVm.Engine.IO;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace AzDockerVm.Engine.Tls
+{
+    /// <summary>What New-DockerContext asks for. Paths are absolute; DockerConfig null means ~/.docker.</summary>
+    public sealed class DockerContextRequest
+    {
+        public string Name { get; set; }
+
+        public string Endpoint { get; set; }
+
+        public string Description { get; set; }
+
+        public string CaFile { get; set; }
+
+        public string CertFile { get; set; }
+
+        public string KeyFile { get; set; }
+
+        public string DockerConfig { get; set; }
+
+        public bool Use { get; set; }
+
+        public bool Overwrite { get; set; }
+    }
+
+    /// <summary>A validated context, ready to write: every check that can fail on input has passed.</summary>
+    public sealed class DockerContextPlan
+    {
+        internal DockerContextPlan()
+        {
+        }
+
+        public string Name { get; internal set; }
+
+        /// <summary>The canonical tcp://host:port endpoint.</summary>
+        public string Endpoint { get; internal set; }
+
+        public string Description { get; internal set; }
+
+        public string DockerConfig { get; internal set; }
+
+        public string MetaFile { get; internal set; }
+
+        public string TlsPath { get; internal set; }
+
+        public bool Use { get; internal set; }
+
+        /// <summary>True when a context of that name exists and will be replaced.</summary>
+        public bool ReplacesExisting { get; internal set; }
+
+        internal string MetaJson { get; set; }
+
+        internal IReadOnlyList<PlannedFile> Files { get; set; }
+
+        internal JObject Config { get; set; }
+    }
+
+    /// <summary>The context as written.</summary>
+    public sealed class DockerContextResult
+    {
+        public string Name { get; set; }
+
+        public string Endpoint { get; set; }
+
+        public string Description { get; set; }
+
+        public bool Current { get; set; }
+
+        public string DockerConfig { get; set; }
+
+        public string MetaFile { get; set; }
+
+        public string TlsPath { get; set; }
+    }
+
+    /// <summary>
+    /// Writes docker CLI contexts in the CLI's own on-disk format:
+    /// $DOCKER_CONFIG/contexts/meta/&lt;sha256(name)&gt;/meta.json (dir 0755, file 0644) and
+    /// $DOCKER_CONFIG/contexts/tls/&lt;sha256(name)&gt;/docker/{ca,cert,key}.pem (dirs 0700, files 0600).
+    /// </summary>
+    public static class DockerContextStore
+    {
+        private static readonly Regex s_validName = new Regex("^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$", RegexOptions.CultureInvariant);
+
+        /// <summary>~/.docker, the docker CLI's default when DOCKER_CONFIG is not set.</summary>
+        public static string DefaultDockerConfig()
+        {
+            string home = Environment.GetEnvironmentVariable("HOME");
+            if (string.IsNullOrEmpty(home))
+            {
+                home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            }
+
+            return Path.Combine(home, ".docker");
+        }
+
+        /// <summary>The folder name the CLI uses for a context: lowercase hex SHA-256 of the UTF-8 name.</summary>
+        public static string ContextDirectoryName(string name)
+        {
+            using (var sha = SHA256.Create())
+            {
+                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(name));
+                return string.Concat(hash.Select(b => b.ToString("x2")));
+            }
+        }
+
+        /// <summary>Validates everything and reads the PEM files; writes nothing.</summary>
+        public static DockerContextPlan Prepare(DockerContextRequest request)
+        {
+            ValidateName(request.Name);
+            DockerEndpoint endpoint = DockerEndpoint.Parse(request.Endpoint);
+
+            // Through PemFile, so a missing file, a BOM or a non-PEM file fails here with its stable error.
+            PemFile.ReadCertificates(request.CaFile);
+            PemFile.ReadCertificate(request.CertFile);
+            PemFile.ReadPrivateKey(request.KeyFile);
+
+            string dockerConfig = string.IsNullOrEmpty(request.DockerConfig) ? DefaultDockerConfig() : request.DockerConfig;
+            string hash = ContextDirectoryName(request.Name);
+            string metaDirectory = Path.Combine(dockerConfig, "contexts", "meta", hash);
+            string tlsContextDirectory = Path.Combine(dockerConfig, "contexts", "tls", hash);
+            string tlsPath = Path.Combine(tlsContextDirectory, "docker");
+            string metaFile = Path.Combine(metaDirectory, "meta.json");
+
+            bool exists = File.Exists(metaFile) || Directory.Exists(tlsContextDirectory);
+            if (exists && !request.Overwrite)
+            {
+                throw new AzDockerVmException("ContextExists", FailureKind.ResourceExists, request.Name,
+                    $"A docker context named '{request.Name}' already exists in '{dockerConfig}'. Nothing was written.",
+                    "Use -Force to replace it, or choose another -Name.");
+            }
+
+            var plan = new DockerContextPlan
+            {
+                Name = request.Name,
+                Endpoint = endpoint.ToString(),
+                Description = request.Description,
+                DockerConfig = dockerConfig,
+                MetaFile = metaFile,
+                TlsPath = tlsPath,
+                Use = request.Use,
+                ReplacesExisting = exists,
+                Config = request.Use ? DockerConfigFile.Read(dockerConfig) : null,
+            };
+            plan.MetaJson = MetaJson(plan);
+            plan.Files = new[]
+            {
+                new PlannedFile(Path.Combine(tlsPath, "ca.pem"), ReadText(request.CaFile), isPrivate: true),
+                new PlannedFile(Path.Combine(tlsPath, "cert.pem"), ReadText(request.CertFile), isPrivate: true),
+                new PlannedFile(Path.Combine(tlsPath, "key.pem"), ReadText(request.KeyFile), isPrivate: true),
+                new PlannedFile(metaFile, plan.MetaJson, isPrivate: false),
+            };
+            return plan;
+        }
+
+        /// <summary>Writes the context all-or-nothing, then (with Use) makes it the current context.</summary>
+        public static DockerContextResult Write(DockerContextPlan plan)
+        {
+            // The CLI's modes: DOCKER_CONFIG private, contexts/ and meta/ 0755, tls/ and below 0700.
+            string contexts = Path.Combine(plan.DockerConfig, "contexts");
+            string tlsContextDirectory = Path.GetDirectoryName(plan.TlsPath);
+            var folders = new[]
+            {
+                (plan.DockerConfig, false),
+                (contexts, true),
+                (Path.Combine(contexts, "meta"), true),
+                (Path.GetDirectoryName(plan.MetaFile), true),
+                (Path.Combine(contexts, "tls"), false),
+                (tlsContextDirectory, false),
+                (plan.TlsPath, false),
+            };
+            var created = new List<string>();
+            try
+            {
+                foreach (var (folder, worldReadable) in folders)
+                {
+                    CreateDirectory(folder, worldReadable, created, plan.Name);
+                }
+
+                StagedFileSet.Write(plan.Files.ToList(), overwrite: true, plan.Name);
+                created.Clear();
+            }
+            finally
+            {
+                // A failure leaves nothing behind: remove the (still empty) folders this call created, deepest first.
+                foreach (string directory in Enumerable.Reverse(created))
+                {
+                    TryRemoveEmptyDirectory(directory);
+                }
+            }
+
+            FilePermissions.AllowOthersToReadFile(plan.MetaFile);
+            bool current;
+            if (plan.Use)
+            {
+                plan.Config["currentContext"] = plan.Name;
+                DockerConfigFile.Write(plan.DockerConfig, plan.Config, plan.Name);
+                current = true;
+            }
+            else
+            {
+                current = string.Equals(DockerConfigFile.TryReadCurrentContext(plan.DockerConfig), plan.Name, StringComparison.Ordinal);
+            }
+
+            return new DockerContextResult
+            {
+                Name = plan.Name,
+                Endpoint = plan.Endpoint,
+                Description = plan.Description,
+                Current = current,
+                DockerConfig = plan.DockerConfig,
+                MetaFile = plan.MetaFile,
+                TlsPath = plan.TlsPath,
+            };
+        }
+
+        public static void ValidateName(string name)
+        {
+            if (name == null || !s_validName.IsMatch(name) || name == "default")
+            {
+                throw new AzDockerVmException("InvalidContextName", FailureKind.InvalidArgument, name,
+                    $"'{name}' is not a valid docker context name: the docker CLI requires ^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$ and reserves 'default'.",
+                    "Use letters, digits, '_', '.', '+' and '-', starting with a letter or digit, e.g. 'azvm-westeurope'.");
+            }
+        }
+
+        private static string MetaJson(DockerContextPlan plan)
+        {
+            var metadata = new JObject();
+            if (!string.IsNullOrEmpty(plan.Description))
+            {
+                metadata["Description"] = plan.Description;
+            }
+
+            var meta = new JObject
+            {
+                ["Name"] = plan.Name,
+                ["Metadata"] = metadata,
+                ["Endpoints"] = new JObject
+                {
+                    ["docker"] = new JObject { ["Host"] = plan.Endpoint, ["SkipTLSVerify"] = false },
+                },
+            };
+            return meta.ToString(Formatting.None);
+        }
+
+        private static string ReadText(string path) => File.ReadAllText(path, new UTF8Encoding(false));
+
+        private static void CreateDirectory(string directory, bool worldReadable, List<string> created, object target)
+        {
+            if (Directory.Exists(directory))
+            {
+                return;
+            }
+
+            try
+            {
+                if (!Directory.Exists(Path.GetDirectoryName(directory)))
+                {
+                    // Only DOCKER_CONFIG's own parents can be missing here: they are the user's folders, made private.
+                    StagedFileSet.EnsureDirectory(Path.GetDirectoryName(directory), target);
+                }
+
+                Directory.CreateDirectory(directory);
+                created.Add(directory);
+                if (worldReadable)
+                {
+                    FilePermissions.AllowOthersToReadDirectory(directory);
+                }
+                else
+                {
+                    FilePermissions.RestrictDirectoryToOwner(directory);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
+                    $"Cannot create '{directory}': {ex.Message} Nothing was written.", "Point $env:DOCKER_CONFIG at a folder you can write to.", ex);
+            }
+        }
+
+        private static void TryRemoveEmptyDirectory(string directory)
+        {
+            try
+            {
+                if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+                {
+                    Directory.Delete(directory);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

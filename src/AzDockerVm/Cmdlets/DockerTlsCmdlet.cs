@@ -1,0 +1,97 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using AzDockerVm.Models;
+
+namespace AzDockerVm.Cmdlets
+{
+    /// <summary>
+    /// The parameters New-DockerContext and Test-AzDockerHost share: the client's TLS files, given either as a
+    /// certificate set (-Certificate, e.g. from New-DockerTlsCertificate) or as a folder (-CertificatePath) holding
+    /// ca.pem, cert.pem and key.pem, the names the docker CLI uses with DOCKER_CERT_PATH.
+    /// </summary>
+    public abstract class DockerTlsCmdlet : AzDockerVmCmdlet
+    {
+        protected const string CertificateSet = "Certificate";
+        protected const string CertificatePathSet = "CertificatePath";
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CertificateSet)]
+        [ValidateNotNull]
+        public DockerTlsCertificateSet Certificate { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+        [ValidateNotNullOrEmpty]
+        public string CertificatePath { get; set; }
+
+        /// <summary>Absolute paths of the CA certificate, the client certificate and the client key.</summary>
+        protected (string Ca, string Cert, string Key) ClientTlsFiles()
+        {
+            if (ParameterSetName == CertificateSet)
+            {
+                return (SetFile(Certificate.CaCertificateFile, nameof(Certificate.CaCertificateFile)),
+                        SetFile(Certificate.ClientCertificateFile, nameof(Certificate.ClientCertificateFile)),
+                        SetFile(Certificate.ClientKeyFile, nameof(Certificate.ClientKeyFile)));
+            }
+
+            string folder = ResolveFileSystemPath(CertificatePath);
+            return (Path.Combine(folder, "ca.pem"), Path.Combine(folder, "cert.pem"), Path.Combine(folder, "key.pem"));
+        }
+
+        /// <summary>
+        /// -Endpoint as given; in the Certificate set without -Endpoint, the set's first DNS name (else first IP
+        /// address) on Docker's TLS port: tcp://host:2376.
+        /// </summary>
+        protected string EndpointOrDefault(string endpoint)
+        {
+            if (!string.IsNullOrWhiteSpace(endpoint) || ParameterSetName != CertificateSet)
+            {
+                return endpoint;
+            }
+
+            string host = FirstOrNull(Certificate.DnsName) ?? FirstOrNull(Certificate.IPAddress);
+            if (host == null)
+            {
+                ThrowInvalidArgument("InvalidEndpoint", Certificate.Path,
+                    "The certificate set names no DNS name or IP address to connect to; give -Endpoint tcp://host:2376.");
+            }
+
+            return host.IndexOf(':') >= 0 ? $"tcp://[{host}]:2376" : $"tcp://{host}:2376";
+        }
+
+        /// <summary>$env:DOCKER_CONFIG (relative to the current location), or null for the docker CLI's default ~/.docker.</summary>
+        protected string DockerConfigFromEnvironment()
+        {
+            string value = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
+            return string.IsNullOrWhiteSpace(value) ? null : ResolveFileSystemPath(value);
+        }
+
+        private string SetFile(string path, string property)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The certificate set has no {property}."),
+                    "FileNotFound", ErrorCategory.ObjectNotFound, Certificate.Path));
+            }
+
+            return ResolveFileSystemPath(path);
+        }
+
+        private static string FirstOrNull(string[] values)
+        {
+            if (values == null)
+            {
+                return null;
+            }
+
+            foreach (string value in values)
+            {
+                if (!string.IsNullOrWhiteSpace(value))
+                {
+                    return value.Trim();
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace AzDockerVm.Models
+{
+    /// <summary>
+    /// The outcome of Test-AzDockerHost. A failed check is a result (Success = false, Reason, Message), not an error,
+    /// so infrastructure tests can assert on it.
+    /// </summary>
+    public sealed class DockerHostTestResult
+    {
+        public string Endpoint { get; set; }
+
+        public bool Success { get; set; }
+
+        /// <summary>Null on success; else ClientCertificateRejected, UnknownAuthority, NameMismatch, ServerCertificateInvalid,
+        /// ConnectionRefused, Timeout, HostNotFound, TlsHandshakeFailed, InvalidCertificateFile or NotDockerEndpoint.</summary>
+        public string Reason { get; set; }
+
+        public string Message { get; set; }
+
+        public string ServerVersion { get; set; }
+
+        public string ApiVersion { get; set; }
+
+        public string Os { get; set; }
+
+        public string Architecture { get; set; }
+
+        public string KernelVersion { get; set; }
+
+        /// <summary>Round-trip time of the version call in milliseconds (connection and TLS handshake included).</summary>
+        public double LatencyMs { get; set; }
+    }
+}

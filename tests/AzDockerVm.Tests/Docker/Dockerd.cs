@@ -1,0 +1,184 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace AzDockerVm.Tests.Docker
+{
+    /// <summary>
+    /// A real, throw-away dockerd listening only on a free 127.0.0.1 port with --tlsverify, in its own data and exec
+    /// roots (no bridge, no iptables, vfs storage), as docker-tls.md describes. Stopped by its PID (SIGTERM, then
+    /// SIGKILL), never by name; its folders are removed afterwards.
+    /// </summary>
+    public sealed class Dockerd : IDisposable
+    {
+        private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(30);
+        private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(15);
+        private readonly Process _process;
+        private readonly string _root;
+        private readonly StreamWriter _log;
+        private bool _disposed;
+
+        private Dockerd(Process process, string root, int port, StreamWriter log)
+        {
+            _process = process;
+            _root = root;
+            _log = log;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        /// <summary>tcp://127.0.0.1:PORT</summary>
+        public string Endpoint => "tcp://127.0.0.1:" + Port;
+
+        /// <summary>unix://ROOT/docker.sock: the same daemon without TLS, for positive controls.</summary>
+        public string UnixEndpoint => "unix://" + Path.Combine(_root, "docker.sock");
+
+        public int Pid => _process.Id;
+
+        public string LogFile => Path.Combine(_root, "dockerd.log");
+
+        /// <summary>Starts dockerd with the server half of a set (ca.pem, server-cert.pem, server-key.pem in <paramref name="tlsFolder"/>).</summary>
+        public static Dockerd Start(string tlsFolder)
+        {
+            string cannot = TestPrerequisites.CannotStartDockerd();
+            if (cannot != null)
+            {
+                throw new InvalidOperationException("Cannot start the test dockerd: " + cannot + ".");
+            }
+
+            // Short root: containerd's socket lives under --exec-root and unix socket paths are limited to 108 bytes.
+            string root = Path.Combine(Path.GetTempPath(), "azdvm-dd-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(root, "daemon.json"), "{}\n"); // never read /etc/docker/daemon.json
+            int port = FreeLoopbackPort();
+            var psi = new ProcessStartInfo(ExternalTool.Find("dockerd"))
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = root,
+            };
+            foreach (var arg in new[]
+            {
+                "-H", "tcp://127.0.0.1:" + port, "-H", "unix://" + Path.Combine(root, "docker.sock"),
+                "--tlsverify", "--tlscacert", Path.Combine(tlsFolder, "ca.pem"),
+                "--tlscert", Path.Combine(tlsFolder, "server-cert.pem"), "--tlskey", Path.Combine(tlsFolder, "server-key.pem"),
+                "--bridge=none", "--iptables=false", "--ip6tables=false", "--storage-driver=vfs",
+                "--data-root", Path.Combine(root, "data"), "--exec-root", Path.Combine(root, "exec"),
+                "--pidfile", Path.Combine(root, "docker.pid"), "--config-file", Path.Combine(root, "daemon.json"),
+            })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            var process = Process.Start(psi);
+            var log = new StreamWriter(Path.Combine(root, "dockerd.log")) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var daemon = new Dockerd(process, root, port, log);
+            daemon.WaitUntilListening();
+            return daemon;
+        }
+
+        /// <summary>A port on 127.0.0.1 that nothing listens on right now.</summary>
+        public static int FreeLoopbackPort()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+
+        public string LogTail(int lines = 20)
+        {
+            try
+            {
+                using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var all = new StreamReader(stream).ReadToEnd().Split('\n');
+                return string.Join("\n", all[Math.Max(0, all.Length - lines)..]);
+            }
+            catch (IOException ex)
+            {
+                return "(no log: " + ex.Message + ")";
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (!_process.HasExited)
+            {
+                kill(_process.Id, 15); // SIGTERM: dockerd shuts down its containerd and removes its sockets
+                if (!_process.WaitForExit((int)s_stopTimeout.TotalMilliseconds))
+                {
+                    _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit();
+                }
+            }
+
+            _process.WaitForExit(); // reap, and let the output readers finish
+            _process.Dispose();
+            lock (_log)
+            {
+                _log.Dispose();
+            }
+
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        private void WaitUntilListening()
+        {
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < s_readyTimeout)
+            {
+                if (_process.HasExited)
+                {
+                    string tail = LogTail();
+                    int exitCode = _process.ExitCode;
+                    Dispose();
+                    throw new InvalidOperationException($"dockerd exited with code {exitCode} while starting:\n{tail}");
+                }
+
+                try
+                {
+                    using var client = new TcpClient();
+                    client.Connect(IPAddress.Loopback, Port);
+                    return;
+                }
+                catch (SocketException)
+                {
+                    Thread.Sleep(100);
+                }
+            }
+
+            string log = LogTail();
+            Dispose();
+            throw new TimeoutException($"dockerd did not listen on 127.0.0.1:{Port} within {s_readyTimeout.TotalSeconds} s:\n{log}");
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int kill(int pid, int signal);
+    }
+}
