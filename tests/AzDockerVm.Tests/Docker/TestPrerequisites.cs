@@ -43,8 +43,19 @@ namespace AzDockerVm.Tests.Docker
                 return "dockerd is not installed (apt-get install -y --no-install-recommends docker.io)";
             }
 
+            return NotRoot();
+        }
+
+        /// <summary>Null when running as root on Linux (dockerd, chroot, systemd-nspawn need it).</summary>
+        public static string NotRoot()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                return "needs Linux";
+            }
+
             uint uid = geteuid();
-            return uid == 0 ? null : $"starting dockerd needs root (effective uid {uid})";
+            return uid == 0 ? null : $"needs root (effective uid {uid}): run the suite as root, as CI does";
         }
 
         /// <summary>The reason to skip, or null to run (always null in CI: there the test itself fails on what is missing).</summary>
@@ -60,6 +71,15 @@ namespace AzDockerVm.Tests.Docker
         public DockerdFactAttribute()
         {
             Skip = TestPrerequisites.SkipReason(TestPrerequisites.CannotStartDockerd);
+        }
+    }
+
+    /// <summary>A fact that needs root on Linux (chroot, systemd-nspawn). Evaluated at discovery.</summary>
+    public sealed class RootFactAttribute : FactAttribute
+    {
+        public RootFactAttribute()
+        {
+            Skip = TestPrerequisites.SkipReason(TestPrerequisites.NotRoot);
         }
     }
 
