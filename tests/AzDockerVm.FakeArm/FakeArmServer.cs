@@ -216,7 +216,7 @@ namespace AzDockerVm.FakeArm
             var headers = ResponseHeaders(request, response);
             var body = arm.Is("HEAD") ? null : response.Body;
             exchange.Complete(response.Status, headers, body, fault);
-            Record(exchange, toFile: true);
+            Record(exchange, toFile: !response.RefusesMalformedRequest);
 
             http.Response.StatusCode = response.Status;
             foreach (var header in headers)
@@ -300,6 +300,7 @@ namespace AzDockerVm.FakeArm
 
         private void Record(RecordedExchange exchange, bool toFile)
         {
+            exchange.InTrafficFile = toFile;
             lock (_exchanges)
             {
                 _exchanges.Add(exchange);

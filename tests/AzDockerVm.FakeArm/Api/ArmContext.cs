@@ -56,12 +56,11 @@ namespace AzDockerVm.FakeArm.Api
         public string AsyncOperationUrl(LongRunningOperation op, string apiVersion) =>
             $"{BaseUri}subscriptions/{SubscriptionId}/providers/{op.Namespace}/locations/{op.Location}/operations/{op.Id}?api-version={apiVersion}";
 
-        // The shapes real ARM uses for each provider's Location URLs.
-        public string LocationUrl(LongRunningOperation op, string apiVersion) => op.Namespace switch
-        {
-            "Microsoft.Resources" => $"{BaseUri}subscriptions/{SubscriptionId}/operationresults/{op.Id}?api-version={apiVersion}",
-            "Microsoft.Network" => $"{BaseUri}subscriptions/{SubscriptionId}/providers/Microsoft.Network/locations/{op.Location}/operationResults/{op.Id}?api-version={apiVersion}",
-            _ => $"{BaseUri}subscriptions/{SubscriptionId}/providers/{op.Namespace}/locations/{op.Location}/operations/{op.Id}?monitor=true&api-version={apiVersion}",
-        };
+        // Compute's Location URLs have real ARM's shape. Network's shape is used for resource groups too: real ARM's
+        // /subscriptions/{id}/operationresults/{token} is taken by oav for Resources_GetById and fails validation.
+        // Clients follow Location as given, so the shape is the fake's choice.
+        public string LocationUrl(LongRunningOperation op, string apiVersion) => op.Namespace == "Microsoft.Compute"
+            ? $"{BaseUri}subscriptions/{SubscriptionId}/providers/{op.Namespace}/locations/{op.Location}/operations/{op.Id}?monitor=true&api-version={apiVersion}"
+            : $"{BaseUri}subscriptions/{SubscriptionId}/providers/{op.Namespace}/locations/{op.Location}/operationResults/{op.Id}?api-version={apiVersion}";
     }
 }

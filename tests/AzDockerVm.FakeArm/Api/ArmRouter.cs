@@ -61,11 +61,6 @@ namespace AzDockerVm.FakeArm.Api
                 return RouteSubscriptionProvider(request, rest);
             }
 
-            if (Is(rest[0], "operationresults") && rest.Length == 2)
-            {
-                return _operations.Poll(request, rest[1], locationStyle: true);
-            }
-
             throw ArmError.NotFound(request.Path).AsException();
         }
 

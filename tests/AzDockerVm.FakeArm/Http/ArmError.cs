@@ -22,6 +22,12 @@ namespace AzDockerVm.FakeArm.Http
 
         public string Target { get; }
 
+        /// <summary>
+        /// The request itself breaks the API's contract (not JSON, a required property missing): the specs can only say
+        /// so, so such exchanges stay out of the traffic file (they are still in <see cref="FakeArmServer.Requests"/>).
+        /// </summary>
+        public bool MalformedRequest { get; private init; }
+
         public JsonObject ToBody()
         {
             var error = new JsonObject { ["code"] = Code, ["message"] = Message };
@@ -61,10 +67,10 @@ namespace AzDockerVm.FakeArm.Http
             new ArmError(400, "NoRegisteredProviderFound", $"No registered resource provider found for location 'westeurope' and API version '{apiVersion}' for type '{resourceType}'. The supported api-versions are '{supported}'.");
 
         public static ArmError InvalidRequestContent(string detail) =>
-            new ArmError(400, "InvalidRequestContent", $"The request content was invalid and could not be deserialized: '{detail}'.");
+            new ArmError(400, "InvalidRequestContent", $"The request content was invalid and could not be deserialized: '{detail}'.") { MalformedRequest = true };
 
         public static ArmError LocationRequired() =>
-            new ArmError(400, "LocationRequired", "The location property is required for this definition.");
+            new ArmError(400, "LocationRequired", "The location property is required for this definition.") { MalformedRequest = true };
 
         public static ArmError InvalidParameter(string message, string target) =>
             new ArmError(400, "InvalidParameter", message, target);

@@ -16,6 +16,9 @@ namespace AzDockerVm.FakeArm.Http
 
         public JsonNode Body { get; }
 
+        /// <summary>The answer refuses a request that breaks the API's contract (see <see cref="ArmError.MalformedRequest"/>).</summary>
+        public bool RefusesMalformedRequest { get; private init; }
+
         public List<KeyValuePair<string, string>> Headers { get; } = new List<KeyValuePair<string, string>>();
 
         public ArmResponse WithHeader(string name, string value)
@@ -28,6 +31,7 @@ namespace AzDockerVm.FakeArm.Http
 
         public static ArmResponse Empty(int status) => new ArmResponse(status);
 
-        public static ArmResponse Error(ArmError error) => new ArmResponse(error.Status, error.ToBody());
+        public static ArmResponse Error(ArmError error) =>
+            new ArmResponse(error.Status, error.ToBody()) { RefusesMalformedRequest = error.MalformedRequest };
     }
 }

@@ -55,6 +55,12 @@ namespace AzDockerVm.FakeArm
 
         public JsonNode ResponseBody { get; private set; }
 
+        /// <summary>
+        /// Whether the exchange was written to the traffic file: all are, except dropped connections and refusals of
+        /// malformed requests (not JSON, a required property missing), which the specs can only call invalid requests.
+        /// </summary>
+        public bool InTrafficFile { get; internal set; }
+
         /// <summary>The fault that shaped this answer, if any.</summary>
         public FaultRule Fault { get; private set; }
 
