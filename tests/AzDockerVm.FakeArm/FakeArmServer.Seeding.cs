@@ -1,7 +1,6 @@
 using System;
 using System.Text.Json.Nodes;
 using AzDockerVm.FakeArm.Api;
-using AzDockerVm.FakeArm.Http;
 using AzDockerVm.FakeArm.State;
 
 namespace AzDockerVm.FakeArm

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using AzDockerVm.FakeArm.Api;
@@ -74,14 +73,14 @@ namespace AzDockerVm.FakeArm
         /// <summary>The file this fake appends its exchanges to (JSON lines, the api-specs validator's format).</summary>
         public string TrafficLogPath => _traffic.Path;
 
-        /// <summary>Every exchange so far, in arrival order.</summary>
+        /// <summary>Every exchange so far (answered or dropped), in arrival order.</summary>
         public IReadOnlyList<RecordedExchange> Requests
         {
             get
             {
                 lock (_exchanges)
                 {
-                    return _exchanges.ToList();
+                    return _exchanges.OrderBy(e => e.Sequence).ToList();
                 }
             }
         }

@@ -93,10 +93,7 @@ namespace AzDockerVm.FakeArm.Api
         private ArmResponse Delete(ArmRequest request, string name)
         {
             var group = Store.RequireGroup(name);
-            if (!group.Deleting)
-            {
-                group.Deleting = true;
-            }
+            group.Deleting = true;
 
             var op = _context.StartOperation(request, "Microsoft.Resources", group.Location, group.Id, null, failure =>
             {

@@ -1,6 +1,5 @@
 using System.Linq;
 using System.Net.Http;
-using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using AzDockerVm.FakeArm;
 using Xunit;

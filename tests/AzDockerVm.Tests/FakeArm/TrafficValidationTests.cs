@@ -19,11 +19,11 @@ namespace AzDockerVm.Tests.FakeArm
 
         /// <summary>
         /// Replays every other FakeArm test (each with its own fake, so its own traffic file), then runs the official
-        /// validator on all traffic files of the fakes this process has finished with: every answer the fake gives
-        /// must match the Azure REST API specs at the api-versions it serves.
+        /// validator on the traffic files of all fakes this process has finished with (the replay's at least): every
+        /// answer the fake gives must match the Azure REST API specs at the api-versions it serves.
         /// </summary>
         [SpecValidatorFact]
-        public async Task All_traffic_the_FakeArm_tests_produce_passes_the_official_API_specs()
+        public async Task The_traffic_of_every_finished_fake_passes_the_official_API_specs()
         {
             foreach (var test in typeof(TrafficValidationTests).Assembly.GetTypes()
                 .Where(t => t.Namespace == typeof(TrafficValidationTests).Namespace && t != typeof(TrafficValidationTests) && t.IsPublic)
