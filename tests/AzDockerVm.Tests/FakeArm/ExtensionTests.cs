@@ -238,6 +238,27 @@ namespace AzDockerVm.Tests.FakeArm
             Assert.Equal("Succeeded", (string)poll2.Body["status"]);
         }
 
+        [Fact]
+        public async Task A_write_while_an_operation_is_in_progress_is_409_Conflict_until_it_completes()
+        {
+            await using var arm = await FakeArmServer.StartAsync();
+            arm.AddLinuxVm("rg", "vm1");
+            arm.Faults.On("PUT", "*/extensions/*").SlowLro(inProgressPolls: 5);
+            using var http = new ArmHttp(arm);
+            var extension = http.Extension("rg", "vm1", "AzDockerVm") + "?" + ArmHttp.Compute;
+
+            var first = await http.PutAsync(extension, CustomScript(Script));
+            var second = await http.PutAsync(extension, CustomScript(Script));
+            arm.CompletePendingOperations();
+            var poll = await http.GetAsync(first.Header("Azure-AsyncOperation"));
+            var third = await http.PutAsync(extension, CustomScript(Script));
+
+            Assert.Equal(201, first.Status);
+            Assert.Equal((409, "Conflict"), (second.Status, second.ErrorCode));
+            Assert.Equal("Succeeded", (string)poll.Body["status"]);
+            Assert.Equal(200, third.Status);
+        }
+
         internal static JsonObject CustomScript(string script, bool gzip = false)
         {
             var bytes = Encoding.UTF8.GetBytes(script);
