@@ -1,0 +1,54 @@
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using AzDockerVm.FakeArm.Tls;
+
+namespace AzDockerVm.Tests.Bench
+{
+    /// <summary>
+    /// Makes this process (and the processes it starts) trust the fake ARM's test CA the way a custom CA is trusted on
+    /// Linux: an OpenSSL bundle (the inherited or system bundle + our CA) named by SSL_CERT_FILE. .NET reads it when it
+    /// first builds a certificate chain, so this runs when the test assembly loads, before any TLS. Clients keep their
+    /// default certificate validation; the product has no switch for tests.
+    /// </summary>
+    public static class TestTrust
+    {
+        public const string SystemBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+        /// <summary>The bundle SSL_CERT_FILE names: a fixed file per process under the temp folder.</summary>
+        public static string BundlePath { get; private set; }
+
+        /// <summary>The fake ARM's CA certificate (PEM file), next to the bundle.</summary>
+        public static string CaCertificatePath { get; private set; }
+
+        [ModuleInitializer]
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Trust must be in place before the first TLS handshake of the process.")]
+        internal static void Install()
+        {
+            var directory = Path.Combine(Path.GetTempPath(), "azdockervm-tests", "trust-" + Environment.ProcessId);
+            Directory.CreateDirectory(directory);
+            CaCertificatePath = Path.Combine(directory, "fakearm-ca.pem");
+            BundlePath = Path.Combine(directory, "ca-bundle.pem");
+
+            // A child started by a test inherits its parent's bundle, so it also trusts the parent's fakes.
+            var inherited = Environment.GetEnvironmentVariable("SSL_CERT_FILE");
+            var baseBundle = !string.IsNullOrEmpty(inherited) && File.Exists(inherited) ? inherited : SystemBundle;
+            var caPem = TestCertificateAuthority.ForProcess.CertificatePem;
+            File.WriteAllText(CaCertificatePath, caPem + "\n");
+            var existing = File.Exists(baseBundle) ? File.ReadAllText(baseBundle).TrimEnd() + "\n" : string.Empty;
+            File.WriteAllText(BundlePath, existing + caPem + "\n");
+
+            // .NET on Unix keeps its own copy of the environment: child processes see Environment's, but OpenSSL
+            // (which .NET's certificate validation asks for the root store location) reads the C library's.
+            Environment.SetEnvironmentVariable("SSL_CERT_FILE", BundlePath);
+            if (!OperatingSystem.IsWindows() && setenv("SSL_CERT_FILE", BundlePath, 1) != 0)
+            {
+                throw new InvalidOperationException("setenv(SSL_CERT_FILE) failed: errno " + Marshal.GetLastPInvokeError());
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int setenv(string name, string value, int overwrite);
+    }
+}
