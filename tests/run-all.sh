@@ -49,14 +49,26 @@ while [ "$dir" != "/" ]; do
   dir=$(dirname "$dir")
 done
 if [ -n "$kit" ] && command -v node >/dev/null 2>&1 && compgen -G "$AZDOCKERVM_TRAFFIC_DIR/*.jsonl" >/dev/null; then
-  [ -d "$kit/node_modules" ] || (cd "$kit" && npm ci --no-audit --no-fund >/dev/null)
+  if [ ! -d "$kit/node_modules" ]; then
+    # npm ci where the kit is, or in a copy when that folder is read-only
+    if ! (cd "$kit" && npm ci --no-audit --no-fund >/dev/null 2>&1); then
+      mkdir -p "$results/api-specs"
+      (cd "$kit" && tar --exclude=node_modules -cf - .) | (cd "$results/api-specs" && tar -xf -)
+      kit="$results/api-specs"
+      (cd "$kit" && npm ci --no-audit --no-fund >/dev/null)
+    fi
+  fi
   set +e
   node "$kit/validate.js" "$AZDOCKERVM_TRAFFIC_DIR"/*.jsonl | tail -n 40
   traffic_status=${PIPESTATUS[0]}
   set -e
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAILED: fake ARM traffic could not be validated (no ../shared/api-specs kit, no node, or no traffic)"
+  traffic_status=1
 else
   echo "fake ARM traffic not validated (no ../shared/api-specs kit, no node, or no traffic)"
 fi
+if [ "$traffic_status" -ne 0 ]; then failed=$((failed + 1)); fi
 
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$traffic_status" -eq 0 ]
