@@ -38,7 +38,7 @@ namespace AzDockerVm.Engine.Docker
             "wrong version number", "packet length too long", "record layer failure", "http request", "frame size", "corrupted frame",
         };
 
-        internal static (string Reason, string Message) Classify(Exception exception, DockerEndpoint target, ServerCertificateCheck serverCheck, DockerTlsMaterial material)
+        internal static (string Reason, string Message) Classify(Exception exception, DockerEndpoint target, ServerCertificateCheck serverCheck, DockerClientCredentials material)
         {
             if (serverCheck.Reason != null)
             {
@@ -107,7 +107,7 @@ namespace AzDockerVm.Engine.Docker
             => string.Join(" -> ", Flatten(exception).Select(e => e.GetType().FullName + ": " + e.Message));
 
         // Why the daemon likely refused us, when the local files already show it.
-        private static string ClientHint(DockerTlsMaterial material)
+        private static string ClientHint(DockerClientCredentials material)
         {
             if (!material.ClientIssuedByAuthority())
             {

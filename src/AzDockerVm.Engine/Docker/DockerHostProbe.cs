@@ -46,10 +46,10 @@ namespace AzDockerVm.Engine.Docker
         public static DockerHostProbeResult Test(string endpoint, string caFile, string certFile, string keyFile, TimeSpan timeout, CancellationToken cancellation)
         {
             DockerEndpoint target = DockerEndpoint.Parse(endpoint);
-            DockerTlsMaterial material;
+            DockerClientCredentials material;
             try
             {
-                material = DockerTlsMaterial.Load(caFile, certFile, keyFile);
+                material = DockerClientCredentials.Load(caFile, certFile, keyFile);
             }
             catch (AzDockerVmException ex) when (ex.ErrorId != "FileNotFound" && ex.ErrorId != "FileNotReadable")
             {
@@ -62,7 +62,7 @@ namespace AzDockerVm.Engine.Docker
             }
         }
 
-        private static async Task<DockerHostProbeResult> ProbeAsync(DockerEndpoint target, DockerTlsMaterial material, TimeSpan timeout, CancellationToken cancellation)
+        private static async Task<DockerHostProbeResult> ProbeAsync(DockerEndpoint target, DockerClientCredentials material, TimeSpan timeout, CancellationToken cancellation)
         {
             var serverCheck = new ServerCertificateCheck(material.Authorities, target.Host);
             var credentials = new CertificateCredentials(material.ClientCertificate)

@@ -2,105 +2,210 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.Asn1.Pkcs;
+using System.Net;
+using AzDockerVm.Engine.IO;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
-using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+using Org.BouncyCastle.Utilities.Encoders;
+using Org.BouncyCastle.X509;
 
 namespace AzDockerVm.Engine.Tls
 {
     /// <summary>
-    /// A docker client's TLS files (ca.pem, cert.pem, key.pem) as .NET objects: the CA certificates to trust and the
-    /// client certificate with its private key. Read through PemFile, so files Docker would reject are rejected.
+    /// Creates the TLS files a Docker daemon and its clients need (ca.pem, ca-key.pem, server-cert.pem, server-key.pem,
+    /// cert.pem, key.pem) in two steps: <see cref="Plan"/> checks everything and writes nothing; <see cref="Create"/>
+    /// generates keys and certificates and writes them all-or-nothing, private keys readable by the owner only.
     /// </summary>
-    public sealed class DockerTlsMaterial : IDisposable
+    public static class DockerTlsMaterial
     {
-        private DockerTlsMaterial(IReadOnlyList<X509Certificate2> authorities, X509Certificate2 clientCertificate, BcCertificate client, IList<BcCertificate> caCertificates)
+        /// <summary>How far NotBefore is set back, so a host whose clock is a little behind accepts a fresh certificate.</summary>
+        public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+        /// <summary>A new CA lives at least this long, and at least a year longer than its first certificates.</summary>
+        public const int MinimumCaValidityDays = 3650;
+
+        private const string AppFolderName = "azdockervm";
+
+        /// <summary>Validates the request, the CA to reuse and the target folder. Reads files, writes nothing.</summary>
+        public static DockerTlsSetPlan Plan(DockerTlsSetRequest request)
         {
-            Authorities = authorities;
-            ClientCertificate = clientCertificate;
-            BouncyClient = client;
-            BouncyAuthorities = caCertificates;
-        }
-
-        public IReadOnlyList<X509Certificate2> Authorities { get; }
-
-        public X509Certificate2 ClientCertificate { get; }
-
-        internal BcCertificate BouncyClient { get; }
-
-        internal IList<BcCertificate> BouncyAuthorities { get; }
-
-        /// <summary>
-        /// Loads the three files. FileNotFound/FileNotReadable and the PemFile errors (PemHasByteOrderMark, PemInvalid,
-        /// PemNoCertificate, PemNoPrivateKey) come through unchanged; a key that doesn't belong to cert.pem is
-        /// ClientKeyMismatch (InvalidData).
-        /// </summary>
-        public static DockerTlsMaterial Load(string caFile, string certFile, string keyFile)
-        {
-            IList<BcCertificate> authorities = PemFile.ReadCertificates(caFile);
-            BcCertificate client = PemFile.ReadCertificate(certFile);
-            AsymmetricKeyParameter key = PemFile.ReadPrivateKey(keyFile);
-            if (!PemFile.KeyMatches(client, key))
+            if (request == null)
             {
-                throw new AzDockerVmException("ClientKeyMismatch", FailureKind.InvalidData, keyFile,
-                    $"'{keyFile}' is not the private key of '{certFile}'.");
+                throw new ArgumentNullException(nameof(request));
             }
 
-            var trusted = authorities.Select(a => new X509Certificate2(a.GetEncoded())).ToList();
-            return new DockerTlsMaterial(trusted, ToX509Certificate2(client, key), client, authorities);
-        }
-
-        /// <summary>True when cert.pem was signed by one of the certificates in ca.pem.</summary>
-        internal bool ClientIssuedByAuthority()
-            => BouncyAuthorities.Any(ca =>
+            DateTime now = UtcNowToTheSecond();
+            IReadOnlyList<string> dnsNames = SubjectAlternativeNames.ValidateDnsNames(request.DnsNames);
+            IReadOnlyList<IPAddress> addresses = SubjectAlternativeNames.ValidateIPAddresses(request.IPAddresses);
+            if (dnsNames.Count == 0 && addresses.Count == 0)
             {
-                try
-                {
-                    BouncyClient.Verify(ca.GetPublicKey());
-                    return true;
-                }
-                catch (Exception ex) when (ex is InvalidKeyException || ex is SignatureException || ex is Org.BouncyCastle.Security.Certificates.CertificateException || ex is ArgumentException)
-                {
-                    return false;
-                }
-            });
-
-        /// <summary>False when cert.pem has an extended key usage without clientAuth (Go then rejects it as a client).</summary>
-        internal bool ClientAllowsClientAuth()
-        {
-            IList<Org.BouncyCastle.Asn1.DerObjectIdentifier> usages = BouncyClient.GetExtendedKeyUsage();
-            return usages == null || usages.Any(u => u.Id == "1.3.6.1.5.5.7.3.2" || u.Id == "2.5.29.37.0");
-        }
-
-        public void Dispose()
-        {
-            ClientCertificate.Dispose();
-            foreach (var authority in Authorities)
-            {
-                authority.Dispose();
+                throw new AzDockerVmException("NoSubjectAlternativeName", FailureKind.InvalidArgument, null,
+                    "A server certificate needs at least one DNS name or IP address; Docker clients reject certificates without one. Nothing was written.",
+                    "Give the names and addresses clients use to reach the Docker host with -DnsName and/or -IPAddress.");
             }
+
+            if (request.ValidityDays < 1 || request.ValidityDays > DockerTlsSetRequest.MaxValidityDays)
+            {
+                throw new AzDockerVmException("InvalidValidityDays", FailureKind.InvalidArgument, request.ValidityDays,
+                    $"ValidityDays must be between 1 and {DockerTlsSetRequest.MaxValidityDays}; {request.ValidityDays} is not. Nothing was written.",
+                    $"Use a value from 1 to {DockerTlsSetRequest.MaxValidityDays} (the default is {DockerTlsSetRequest.DefaultValidityDays}).");
+            }
+
+            string firstName = dnsNames.Count > 0 ? dnsNames[0] : addresses[0].ToString();
+            string commonName = string.IsNullOrEmpty(request.CommonName) ? firstName : request.CommonName;
+            string folder = Path.GetFullPath(request.Path ?? DefaultFolder(request.DockerConfigDirectory, firstName));
+            EnsureFolderCanExist(folder);
+
+            var warnings = new List<string>();
+            ExistingCertificateAuthority authority = null;
+            if (request.CertificateAuthorityPath != null)
+            {
+                authority = ExistingCertificateAuthority.Load(Path.GetFullPath(request.CertificateAuthorityPath), now);
+                DateTime caNotAfter = ExistingCertificateAuthority.Utc(authority.Certificate.NotAfter);
+                if (caNotAfter < now.AddDays(request.ValidityDays))
+                {
+                    warnings.Add($"The CA in '{authority.CertificateFile}' expires on {caNotAfter:u}, before the requested {request.ValidityDays} days: " +
+                        "the server and client certificates end when the CA does.");
+                }
+            }
+
+            var files = new List<string>();
+            string caFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate);
+            if (authority == null || !SameBytes(caFile, authority.CertificateFileBytes))
+            {
+                files.Add(caFile);
+            }
+
+            if (authority == null)
+            {
+                files.Add(Path.Combine(folder, DockerTlsFileNames.CaKey));
+            }
+            else if (files.Contains(caFile) && File.Exists(Path.Combine(folder, DockerTlsFileNames.CaKey)))
+            {
+                warnings.Add($"'{Path.Combine(folder, DockerTlsFileNames.CaKey)}' is left in place although ca.pem now comes from " +
+                    $"'{authority.CertificateFile}': it is not the key of that CA.");
+            }
+
+            files.AddRange(new[] { DockerTlsFileNames.ServerCertificate, DockerTlsFileNames.ServerKey, DockerTlsFileNames.ClientCertificate, DockerTlsFileNames.ClientKey }
+                .Select(name => Path.Combine(folder, name)));
+            IReadOnlyList<string> existing = files.Where(File.Exists).ToList();
+            if (existing.Count > 0 && !request.Overwrite)
+            {
+                throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, folder,
+                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.",
+                    "Use -Force to overwrite them, or choose another -Path.");
+            }
+
+            return new DockerTlsSetPlan(folder, dnsNames, addresses, commonName, request.ValidityDays, request.KeyAlgorithm, authority,
+                files, existing, warnings, request.Overwrite);
         }
 
-        // netstandard2.0 has no CreateFromPem, and Windows' SslStream needs a key it can reach: go through PKCS#12.
-        // 3DES for both bags, readable by every platform's PKCS#12 loader (the RC2 default is not, on OpenSSL 3).
-        private static X509Certificate2 ToX509Certificate2(BcCertificate certificate, AsymmetricKeyParameter key)
+        /// <summary>Generates the keys and certificates of a plan and writes them all-or-nothing.</summary>
+        public static DockerTlsSet Create(DockerTlsSetPlan plan)
         {
-            Pkcs12Store store = new Pkcs12StoreBuilder()
-                .SetKeyAlgorithm(PkcsObjectIdentifiers.PbeWithShaAnd3KeyTripleDesCbc)
-                .SetCertAlgorithm(PkcsObjectIdentifiers.PbeWithShaAnd3KeyTripleDesCbc)
-                .Build();
-            store.SetKeyEntry("client", new AsymmetricKeyEntry(key), new[] { new X509CertificateEntry(certificate) });
+            if (plan == null)
+            {
+                throw new ArgumentNullException(nameof(plan));
+            }
+
+            DateTime now = UtcNowToTheSecond();
             var random = new SecureRandom();
-            char[] password = Convert.ToBase64String(SecureRandom.GetNextBytes(random, 24)).ToCharArray();
-            using (var buffer = new MemoryStream())
+            var issuer = new CertificateIssuer(random);
+            bool newCa = plan.Authority == null;
+            AsymmetricCipherKeyPair[] keys = TlsKeyPairs.Generate(plan.KeyAlgorithm, newCa ? 3 : 2, random);
+            DateTime notBefore = now - ClockSkewAllowance;
+
+            X509Certificate ca = newCa
+                ? issuer.CreateAuthority(keys[2], plan.CommonName, notBefore, now.AddDays(plan.NewCaValidityDays.Value))
+                : plan.Authority.Certificate;
+            AsymmetricKeyParameter caKey = newCa ? keys[2].Private : plan.Authority.PrivateKey;
+            DateTime caNotBefore = ExistingCertificateAuthority.Utc(ca.NotBefore);
+            DateTime caNotAfter = ExistingCertificateAuthority.Utc(ca.NotAfter);
+
+            // A leaf never claims to be valid outside its CA's lifetime.
+            DateTime leafNotBefore = notBefore < caNotBefore ? caNotBefore : notBefore;
+            DateTime leafNotAfter = now.AddDays(plan.ValidityDays) < caNotAfter ? now.AddDays(plan.ValidityDays) : caNotAfter;
+            X509Certificate server = issuer.CreateServer(ca, caKey, keys[0].Public, plan.CommonName, plan.DnsNames, plan.Addresses, leafNotBefore, leafNotAfter);
+            X509Certificate client = issuer.CreateClient(ca, caKey, keys[1].Public, leafNotBefore, leafNotAfter);
+
+            var content = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                store.Save(buffer, password, random);
-                return new X509Certificate2(buffer.ToArray(), new string(password), X509KeyStorageFlags.UserKeySet);
+                [DockerTlsFileNames.CaCertificate] = newCa ? CertificatePem(ca) : plan.Authority.CertificateFileText,
+                [DockerTlsFileNames.CaKey] = newCa ? TlsKeyPairs.ToPem(caKey) : null,
+                [DockerTlsFileNames.ServerCertificate] = CertificatePem(server),
+                [DockerTlsFileNames.ServerKey] = TlsKeyPairs.ToPem(keys[0].Private),
+                [DockerTlsFileNames.ClientCertificate] = CertificatePem(client),
+                [DockerTlsFileNames.ClientKey] = TlsKeyPairs.ToPem(keys[1].Private),
+            };
+            var files = plan.FilesToWrite
+                .Select(file => new PlannedFile(file, content[Path.GetFileName(file)], IsKeyFile(Path.GetFileName(file))))
+                .ToList();
+            StagedFileSet.Write(files, plan.Overwrite, plan.Path);
+
+            return new DockerTlsSet
+            {
+                Path = plan.Path,
+                CaCertificateFile = Path.Combine(plan.Path, DockerTlsFileNames.CaCertificate),
+                CaKeyFile = newCa ? Path.Combine(plan.Path, DockerTlsFileNames.CaKey) : plan.Authority.KeyFile,
+                ServerCertificateFile = Path.Combine(plan.Path, DockerTlsFileNames.ServerCertificate),
+                ServerKeyFile = Path.Combine(plan.Path, DockerTlsFileNames.ServerKey),
+                ClientCertificateFile = Path.Combine(plan.Path, DockerTlsFileNames.ClientCertificate),
+                ClientKeyFile = Path.Combine(plan.Path, DockerTlsFileNames.ClientKey),
+                DnsNames = plan.DnsNames,
+                IPAddresses = plan.IPAddresses,
+                CommonName = plan.CommonName,
+                KeyAlgorithm = plan.KeyAlgorithm,
+                CaThumbprint = Thumbprint(ca),
+                ServerThumbprint = Thumbprint(server),
+                ClientThumbprint = Thumbprint(client),
+                CaNotAfter = caNotAfter,
+                ServerNotAfter = ExistingCertificateAuthority.Utc(server.NotAfter),
+                ClientNotAfter = ExistingCertificateAuthority.Utc(client.NotAfter),
+                CaReused = !newCa,
+            };
+        }
+
+        /// <summary>&lt;docker config&gt;/azdockervm/&lt;first DNS name or IP address&gt;.</summary>
+        private static string DefaultFolder(string dockerConfigDirectory, string firstName)
+        {
+            if (string.IsNullOrEmpty(dockerConfigDirectory))
+            {
+                throw new ArgumentException("Either Path or DockerConfigDirectory must be set.", nameof(dockerConfigDirectory));
             }
+
+            return Path.Combine(dockerConfigDirectory, AppFolderName, SubjectAlternativeNames.ToFolderName(firstName));
+        }
+
+        /// <summary>Fails early when the folder or one of its parents exists as a file: no key needs to be generated to know that.</summary>
+        private static void EnsureFolderCanExist(string folder)
+        {
+            for (string path = folder; !string.IsNullOrEmpty(path) && !Directory.Exists(path); path = Path.GetDirectoryName(path))
+            {
+                if (File.Exists(path))
+                {
+                    throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, folder,
+                        $"Cannot write to '{folder}': '{path}' is a file, not a folder. Nothing was written.",
+                        "Choose a folder you can write to with -Path.");
+                }
+            }
+        }
+
+        private static bool SameBytes(string path, byte[] expected)
+            => File.Exists(path) && File.ReadAllBytes(path).SequenceEqual(expected);
+
+        private static bool IsKeyFile(string name)
+            => name == DockerTlsFileNames.CaKey || name == DockerTlsFileNames.ServerKey || name == DockerTlsFileNames.ClientKey;
+
+        private static string CertificatePem(X509Certificate certificate) => PemFile.Encode("CERTIFICATE", certificate.GetEncoded());
+
+        private static string Thumbprint(X509Certificate certificate)
+            => Hex.ToHexString(DigestUtilities.CalculateDigest("SHA-1", certificate.GetEncoded())).ToUpperInvariant();
+
+        private static DateTime UtcNowToTheSecond()
+        {
+            // X.509 times have one-second resolution; the DTO then states exactly what the certificates say.
+            long ticks = DateTime.UtcNow.Ticks;
+            return new DateTime(ticks - (ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         }
     }
 }

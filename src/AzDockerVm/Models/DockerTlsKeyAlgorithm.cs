@@ -1,6 +1,6 @@
 namespace AzDockerVm.Models
 {
-    /// <summary>The key type of the server and client keys (and of a new CA): what Docker's Go TLS stack accepts.</summary>
+    /// <summary>The key type of all certificates in a Docker TLS set. ECDSA P-256 is fast and accepted by every Docker version.</summary>
     public enum DockerTlsKeyAlgorithm
     {
         ECDSA_P256,
