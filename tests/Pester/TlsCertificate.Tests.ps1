@@ -148,7 +148,7 @@ Describe 'New-DockerTlsCertificate' {
         It 'issues the second set from the first CA' {
             $second.CaReused | Should -BeTrue
             $second.CaThumbprint | Should -Be $first.CaThumbprint
-            $second.CaKeyFile | Should -BeNullOrEmpty
+            $second.CaKeyFile | Should -Be $first.CaKeyFile
         }
 
         It 'copies ca.pem but not ca-key.pem' {
