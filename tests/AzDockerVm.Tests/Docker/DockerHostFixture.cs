@@ -15,15 +15,19 @@ namespace AzDockerVm.Tests.Docker
         private readonly Lazy<bool> _certificates;
         private int _scratch;
 
-        protected DockerHostFixture(TlsKeyKind kind, string serverSans = OpenSslTls.DefaultServerSans)
+        protected DockerHostFixture(TlsKeyKind kind, string serverSans = OpenSslTls.DefaultServerSans, CertificateMaker maker = CertificateMaker.OpenSsl)
         {
             Kind = kind;
+            Maker = maker;
             Root = Path.Combine(Path.GetTempPath(), "azdvm-tls-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             _certificates = new Lazy<bool>(() => CreateCertificates(serverSans), LazyThreadSafetyMode.ExecutionAndPublication);
             _daemon = new Lazy<Dockerd>(() => { _ = _certificates.Value; return Dockerd.Start(Good); }, LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         public TlsKeyKind Kind { get; }
+
+        /// <summary>Who made the good set and the other CA: Docker's openssl recipe, or New-DockerTlsCertificate.</summary>
+        public CertificateMaker Maker { get; }
 
         public string Root { get; }
 
@@ -75,8 +79,12 @@ namespace AzDockerVm.Tests.Docker
         private bool CreateCertificates(string serverSans)
         {
             string good = Path.Combine(Root, "good");
-            OpenSslCa ca = OpenSslTls.CreateSet(good, Kind, serverSans);
-            OpenSslCa other = OpenSslTls.CreateCa(Path.Combine(Root, "other-ca"), Kind, "AzDockerVm other CA");
+            OpenSslCa ca = Maker == CertificateMaker.Module
+                ? ModuleTls.CreateSet(good, Kind, serverSans)
+                : OpenSslTls.CreateSet(good, Kind, serverSans);
+            OpenSslCa other = Maker == CertificateMaker.Module
+                ? ModuleTls.CreateSet(Path.Combine(Root, "other-ca"), Kind, serverSans)
+                : OpenSslTls.CreateCa(Path.Combine(Root, "other-ca"), Kind, "AzDockerVm other CA");
             OpenSslTls.CreateClientFolder(Path.Combine(Root, "client-other-ca"), trusted: ca, issuer: other);
             OpenSslTls.CreateClientFolder(Path.Combine(Root, "client-serverauth"), trusted: ca, issuer: ca, extendedKeyUsage: "serverAuth");
             string trustsOther = OpenSslTls.CopyClientFolder(good, Path.Combine(Root, "trusts-other-ca"));
@@ -85,6 +93,12 @@ namespace AzDockerVm.Tests.Docker
             OpenSslTls.PrependBom(Path.Combine(bom, "cert.pem"));
             return true;
         }
+    }
+
+    public enum CertificateMaker
+    {
+        OpenSsl,
+        Module,
     }
 
     public sealed class EcdsaP256Host : DockerHostFixture
@@ -98,8 +112,28 @@ namespace AzDockerVm.Tests.Docker
     }
 
     /// <summary>A daemon whose server certificate names only a DNS name, no IP: connecting by IP must fail.</summary>
-    public sealed class DnsOnlyServerHost : DockerHostFixture
+    public class DnsOnlyServerHost : DockerHostFixture
     {
         public DnsOnlyServerHost() : base(TlsKeyKind.EcdsaP256, "DNS:docker-test.example") { }
+
+        protected DnsOnlyServerHost(CertificateMaker maker) : base(TlsKeyKind.EcdsaP256, "DNS:docker-test.example", maker) { }
+    }
+
+    /// <summary>The ECDSA P-256 world made by New-DockerTlsCertificate (the module's own sets against real Docker).</summary>
+    public sealed class ModuleEcdsaP256Host : DockerHostFixture
+    {
+        public ModuleEcdsaP256Host() : base(TlsKeyKind.EcdsaP256, maker: CertificateMaker.Module) { }
+    }
+
+    /// <summary>The RSA-2048 world made by New-DockerTlsCertificate.</summary>
+    public sealed class ModuleRsa2048Host : DockerHostFixture
+    {
+        public ModuleRsa2048Host() : base(TlsKeyKind.Rsa2048, maker: CertificateMaker.Module) { }
+    }
+
+    /// <summary>A New-DockerTlsCertificate set made with -DnsName only: no IP SAN.</summary>
+    public sealed class ModuleDnsOnlyServerHost : DnsOnlyServerHost
+    {
+        public ModuleDnsOnlyServerHost() : base(CertificateMaker.Module) { }
     }
 }

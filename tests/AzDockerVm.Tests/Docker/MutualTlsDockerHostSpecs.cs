@@ -235,13 +235,38 @@ namespace AzDockerVm.Tests.Docker
         public Rsa2048DockerHostSpecs(Rsa2048Host host) : base(host) { }
     }
 
-    /// <summary>A daemon whose certificate has a DNS SAN but no IP SAN, reached by its IP.</summary>
+    /// <summary>The same specifications with sets made by New-DockerTlsCertificate -KeyAlgorithm ECDSA_P256.</summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class ServerWithoutIPSanSpecs : IClassFixture<DnsOnlyServerHost>
+    public sealed class ModuleEcdsaP256DockerHostSpecs : MutualTlsDockerHostSpecs<ModuleEcdsaP256Host>
     {
-        private readonly DnsOnlyServerHost _host;
+        public ModuleEcdsaP256DockerHostSpecs(ModuleEcdsaP256Host host) : base(host) { }
+    }
 
-        public ServerWithoutIPSanSpecs(DnsOnlyServerHost host) => _host = host;
+    /// <summary>The same specifications with sets made by New-DockerTlsCertificate -KeyAlgorithm RSA2048.</summary>
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class ModuleRsa2048DockerHostSpecs : MutualTlsDockerHostSpecs<ModuleRsa2048Host>
+    {
+        public ModuleRsa2048DockerHostSpecs(ModuleRsa2048Host host) : base(host) { }
+    }
+
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class ServerWithoutIPSanSpecs : ServerWithoutIPSanSpecs<DnsOnlyServerHost>
+    {
+        public ServerWithoutIPSanSpecs(DnsOnlyServerHost host) : base(host) { }
+    }
+
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class ModuleServerWithoutIPSanSpecs : ServerWithoutIPSanSpecs<ModuleDnsOnlyServerHost>
+    {
+        public ModuleServerWithoutIPSanSpecs(ModuleDnsOnlyServerHost host) : base(host) { }
+    }
+
+    /// <summary>A daemon whose certificate has a DNS SAN but no IP SAN, reached by its IP.</summary>
+    public abstract class ServerWithoutIPSanSpecs<THost> : IClassFixture<THost> where THost : DnsOnlyServerHost
+    {
+        private readonly THost _host;
+
+        protected ServerWithoutIPSanSpecs(THost host) => _host = host;
 
         [DockerdFact]
         public void Connecting_by_IP_is_rejected_by_docker_and_is_NameMismatch_for_Test_AzDockerHost()
