@@ -20,8 +20,10 @@ namespace AzDockerVm.Tests.Tls
 
         public NewDockerTlsCertificateTests(GeneratedSets sets) => _sets = sets;
 
+        public static TheoryData<string> Algorithms => new TheoryData<string> { "ECDSA_P256", "ECDSA_P384", "RSA2048", "RSA3072", "RSA4096" };
+
         /// <summary>Key algorithm → (openssl's signature name, public key description in `x509 -text`).</summary>
-        public static TheoryData<string, string, string> Algorithms => new TheoryData<string, string, string>
+        public static TheoryData<string, string, string> SignaturesAndKeys => new TheoryData<string, string, string>
         {
             { "ECDSA_P256", "ecdsa-with-SHA256", "NIST CURVE: P-256" },
             { "ECDSA_P384", "ecdsa-with-SHA384", "NIST CURVE: P-384" },
@@ -32,7 +34,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Writes_exactly_the_six_files_Docker_expects(string algorithm, string _, string __)
+        public void Writes_exactly_the_six_files_Docker_expects(string algorithm)
         {
             var set = _sets.Get(algorithm);
             var written = Directory.GetFiles(set.Folder).Select(Path.GetFileName).OrderBy(n => n).ToArray();
@@ -50,7 +52,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void The_CA_is_a_critical_CA_that_may_only_sign_certificates_and_CRLs(string algorithm, string _, string __)
+        public void The_CA_is_a_critical_CA_that_may_only_sign_certificates_and_CRLs(string algorithm)
         {
             string ca = _sets.Get(algorithm).File("ca.pem");
             Assert.Equal((true, true, "CA:TRUE, pathlen:0"), OpenSsl.Extension(ca, "basicConstraints"));
@@ -63,7 +65,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void The_server_certificate_names_exactly_the_DNS_names_and_IPs_asked_for_and_serves_TLS_only(string algorithm, string _, string __)
+        public void The_server_certificate_names_exactly_the_DNS_names_and_IPs_asked_for_and_serves_TLS_only(string algorithm)
         {
             var set = _sets.Get(algorithm);
             string server = set.File("server-cert.pem");
@@ -81,7 +83,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void The_client_certificate_is_for_client_authentication_only(string algorithm, string _, string __)
+        public void The_client_certificate_is_for_client_authentication_only(string algorithm)
         {
             string client = _sets.Get(algorithm).File("cert.pem");
             Assert.Equal((true, false, "TLS Web Client Authentication"), OpenSsl.Extension(client, "extendedKeyUsage"));
@@ -93,7 +95,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void OpenSSL_verifies_server_and_client_against_ca_pem_for_their_purpose_only(string algorithm, string _, string __)
+        public void OpenSSL_verifies_server_and_client_against_ca_pem_for_their_purpose_only(string algorithm)
         {
             var set = _sets.Get(algorithm);
             string ca = set.File("ca.pem"), server = set.File("server-cert.pem"), client = set.File("cert.pem");
@@ -106,7 +108,7 @@ namespace AzDockerVm.Tests.Tls
         }
 
         [Theory]
-        [MemberData(nameof(Algorithms))]
+        [MemberData(nameof(SignaturesAndKeys))]
         public void Certificates_use_the_key_type_asked_for_and_a_matching_SHA2_signature(string algorithm, string signature, string publicKey)
         {
             var set = _sets.Get(algorithm);
@@ -120,7 +122,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Serial_numbers_are_random_positive_128_bit_numbers(string algorithm, string _, string __)
+        public void Serial_numbers_are_random_positive_128_bit_numbers(string algorithm)
         {
             var set = _sets.Get(algorithm);
             var serials = s_certificateFiles.Select(f => OpenSsl.Serial(set.File(f))).ToArray();
@@ -135,7 +137,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Validity_starts_five_minutes_back_for_clock_skew_and_matches_the_output(string algorithm, string _, string __)
+        public void Validity_starts_five_minutes_back_for_clock_skew_and_matches_the_output(string algorithm)
         {
             var set = _sets.Get(algorithm);
             foreach (var file in s_certificateFiles)
@@ -155,7 +157,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Thumbprints_are_uppercase_SHA1_like_Windows(string algorithm, string _, string __)
+        public void Thumbprints_are_uppercase_SHA1_like_Windows(string algorithm)
         {
             var set = _sets.Get(algorithm);
             Assert.Equal(OpenSsl.Sha1Thumbprint(set.File("ca.pem")), set.Property<string>("CaThumbprint"));
@@ -165,7 +167,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Private_keys_are_owner_only_PKCS8_and_belong_to_their_certificates(string algorithm, string _, string __)
+        public void Private_keys_are_owner_only_PKCS8_and_belong_to_their_certificates(string algorithm)
         {
             var set = _sets.Get(algorithm);
             foreach (var key in s_keyFiles)
@@ -183,7 +185,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void Every_file_is_ASCII_PEM_without_a_byte_order_mark(string algorithm, string _, string __)
+        public void Every_file_is_ASCII_PEM_without_a_byte_order_mark(string algorithm)
         {
             var set = _sets.Get(algorithm);
             foreach (var name in s_dockerFileNames)
@@ -197,7 +199,7 @@ namespace AzDockerVm.Tests.Tls
 
         [Theory]
         [MemberData(nameof(Algorithms))]
-        public void The_output_object_and_its_table_view_carry_no_key_material(string algorithm, string _, string __)
+        public void The_output_object_and_its_table_view_carry_no_key_material(string algorithm)
         {
             var set = _sets.Get(algorithm);
             var values = set.Output.Properties
