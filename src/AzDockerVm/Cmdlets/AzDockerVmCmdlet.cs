@@ -42,6 +42,15 @@ namespace AzDockerVm.Cmdlets
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
         }
 
+        /// <summary>The docker CLI's configuration folder: $env:DOCKER_CONFIG (relative to the current location), else ~/.docker.</summary>
+        protected string DockerConfigDirectory()
+        {
+            string configured = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
+            return string.IsNullOrWhiteSpace(configured)
+                ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker")
+                : ResolveFileSystemPath(configured);
+        }
+
         /// <summary>A PowerShell path (relative, ~, PSDrive) as an absolute file-system path; need not exist.</summary>
         protected string ResolveFileSystemPath(string path)
         {

@@ -58,13 +58,6 @@ namespace AzDockerVm.Cmdlets
             return host.IndexOf(':') >= 0 ? $"tcp://[{host}]:2376" : $"tcp://{host}:2376";
         }
 
-        /// <summary>$env:DOCKER_CONFIG (relative to the current location), or null for the docker CLI's default ~/.docker.</summary>
-        protected string DockerConfigFromEnvironment()
-        {
-            string value = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
-            return string.IsNullOrWhiteSpace(value) ? null : ResolveFileSystemPath(value);
-        }
-
         private string SetFile(string path, string property)
         {
             if (string.IsNullOrWhiteSpace(path))

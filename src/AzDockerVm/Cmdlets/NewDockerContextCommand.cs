@@ -44,7 +44,7 @@ namespace AzDockerVm.Cmdlets
                 CaFile = ca,
                 CertFile = cert,
                 KeyFile = key,
-                DockerConfig = DockerConfigFromEnvironment(),
+                DockerConfig = DockerConfigDirectory(),
                 Use = Use,
                 Overwrite = Force,
             });

@@ -85,15 +85,6 @@ namespace AzDockerVm.Cmdlets
             return string.Join("; ", new[] { dns, ip }.Where(s => s != null));
         }
 
-        /// <summary>$env:DOCKER_CONFIG as the docker CLI reads it, else ~/.docker.</summary>
-        private string DockerConfigDirectory()
-        {
-            string configured = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
-            return string.IsNullOrEmpty(configured)
-                ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker")
-                : ResolveFileSystemPath(configured);
-        }
-
         private static TlsKeyAlgorithm ToEngine(DockerTlsKeyAlgorithm algorithm)
         {
             switch (algorithm)
