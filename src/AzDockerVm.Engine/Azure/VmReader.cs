@@ -13,9 +13,10 @@ namespace AzDockerVm.Engine.Azure
     /// <summary>Reads a VM, its extensions and its addresses (NIC private IPs, public IPs and FQDNs).</summary>
     public static class VmReader
     {
-        public static async Task<VmFacts> ReadAsync(ArmConnection arm, string resourceGroupName, string vmName, bool readAddresses, CancellationToken ct)
+        public static async Task<VmFacts> ReadAsync(ArmConnection arm, VmReference reference, bool readAddresses, CancellationToken ct)
         {
-            var id = VirtualMachineResource.CreateResourceIdentifier(arm.Target.SubscriptionId, resourceGroupName, vmName);
+            string resourceGroupName = reference.ResourceGroupName, vmName = reference.VmName;
+            var id = VirtualMachineResource.CreateResourceIdentifier(reference.SubscriptionId ?? arm.Target.SubscriptionId, resourceGroupName, vmName);
             VirtualMachineResource vm;
             try
             {
@@ -47,9 +48,16 @@ namespace AzDockerVm.Engine.Azure
             var power = data.InstanceView?.Statuses?.FirstOrDefault(s => s.Code != null && s.Code.StartsWith("PowerState/", StringComparison.OrdinalIgnoreCase));
             facts.PowerState = power?.Code.Substring("PowerState/".Length);
 
-            await foreach (var extension in vm.GetVirtualMachineExtensions().GetAllAsync(cancellationToken: ct).ConfigureAwait(false))
+            try
             {
-                facts.Extensions.Add(ExtensionReader.ToFacts(extension.Data));
+                await foreach (var extension in vm.GetVirtualMachineExtensions().GetAllAsync(cancellationToken: ct).ConfigureAwait(false))
+                {
+                    facts.Extensions.Add(ExtensionReader.ToFacts(extension.Data));
+                }
+            }
+            catch (RequestFailedException ex)
+            {
+                throw ArmFailure.From(ex, vmName, "VmNotFound");
             }
 
             if (readAddresses)

@@ -57,6 +57,7 @@ namespace AzDockerVm.Azure
 
             PSObject result = InvokeSingle("Get-AzAccessToken", parameters);
             object token = Property(result, "Token");
+            token = token is PSObject wrapped ? wrapped.BaseObject : token;
             string value = token is SecureString secure ? Reveal(secure) : Text(token);
             if (string.IsNullOrEmpty(value))
             {
