@@ -34,7 +34,12 @@ namespace AzDockerVm.Engine.Azure
                     ExtensionPayload.ForLegacyDockerExtension(new DockerHostSettings { AzureEnvironment = request.Settings.AzureEnvironment, ComposeText = request.Settings.ComposeText }, null);
                 }
 
-                DaemonConfiguration.Render(request.Settings);
+                // Render once now so a bad setting is refused before anything is written (certificates come later).
+                string daemonJson = DaemonConfiguration.Render(request.Settings);
+                if (request.Handler == ExtensionHandler.CustomScript)
+                {
+                    ProvisioningScript.Render(request.Settings, daemonJson);
+                }
                 arm.Host.WriteVerbose($"Reading VM '{request.Vm}' (power state, extensions, addresses).");
                 VmFacts vm = await VmReader.ReadAsync(arm, request.Vm, readAddresses: true, ct).ConfigureAwait(false);
                 RefuseUnlessRunningLinux(vm);

@@ -19,6 +19,9 @@ namespace AzDockerVm.Engine.Provisioning
         internal const string SettingsMarker = "# @AZDV_SETTINGS@";
         private const string ResourceName = "AzDockerVm.Engine.Provisioning.provision.sh";
         private static readonly Regex s_plainToken = new Regex("^[A-Za-z0-9._:/-]*$", RegexOptions.CultureInvariant);
+
+        // A package version as apt/dnf spell it (epoch, ~ and + included), what the script accepts for AZDV_DOCKER_VERSION.
+        private static readonly Regex s_packageVersion = new Regex("^[A-Za-z0-9._:~+-]*$", RegexOptions.CultureInvariant);
         private static readonly Lazy<string> s_body = new Lazy<string>(LoadBody);
 
         /// <summary>The script exactly as shipped (for shellcheck and reviews).</summary>
@@ -34,7 +37,7 @@ namespace AzDockerVm.Engine.Provisioning
                 Encoded("AZDV_KEY_B64", settings.ServerKeyPem),
                 Encoded("AZDV_DAEMON_JSON_B64", daemonJson),
                 Encoded("AZDV_DOCKER_OPTIONS_B64", settings.DockerOptions == null || settings.DockerOptions.Count == 0 ? null : string.Join("\n", settings.DockerOptions) + "\n"),
-                Plain("AZDV_DOCKER_VERSION", settings.DockerVersion),
+                Plain("AZDV_DOCKER_VERSION", settings.DockerVersion, s_packageVersion),
                 Encoded("AZDV_COMPOSE_B64", settings.ComposeText),
                 Encoded("AZDV_COMPOSE_ENV_B64", EnvFile(settings.ComposeEnvironment)),
                 Plain("AZDV_REGISTRY_SERVER", settings.RegistryServer),
@@ -72,13 +75,16 @@ namespace AzDockerVm.Engine.Provisioning
             return Convert.ToBase64String(buffer.ToArray());
         }
 
-        private static KeyValuePair<string, string> Plain(string name, string value)
+        private static KeyValuePair<string, string> Plain(string name, string value, Regex allowed = null)
         {
             value = value ?? string.Empty;
-            if (!s_plainToken.IsMatch(value))
+            allowed = allowed ?? s_plainToken;
+            if (!allowed.IsMatch(value))
             {
                 throw new AzDockerVmException("InvalidSettingValue", FailureKind.InvalidArgument, value,
-                    $"'{value}' is not allowed for {name}: use letters, digits and . _ : / - only.");
+                    allowed == s_plainToken
+                        ? $"'{value}' is not allowed for {name}: use letters, digits and . _ : / - only."
+                        : $"'{value}' is not a package version ({name}): use letters, digits and . _ : ~ + - only.");
             }
 
             return new KeyValuePair<string, string>(name, value);

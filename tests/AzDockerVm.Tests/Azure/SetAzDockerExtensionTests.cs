@@ -143,6 +143,36 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void Docker_settings_reach_the_script_pin_hardening_daemon_json_compose_and_registry_login()
+        {
+            _bench.AddVm();
+            string compose = Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "compose.yml");
+            Directory.CreateDirectory(Path.GetDirectoryName(compose));
+            File.WriteAllText(compose, "services:\n  web:\n    image: nginx\n");
+
+            _bench.Ps.Run(
+                "$p = [System.Security.SecureString]::new(); 'pw-Registry-S3cret'.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; " +
+                "Set-AzDockerExtension rg1 vm1 -DockerVersion '5:27.3.1-1~debian.12~bookworm' -Hardened -DaemonConfig @{ 'log-level' = 'warn'; 'default-ulimits' = @{ nofile = @{ Name = 'nofile'; Soft = 1024; Hard = 2048 } } } " +
+                "-DockerOption '--debug' -ComposeFile $Compose -ComposeEnvironment @{ APP = 'blog' } -RegistryServer myreg.azurecr.io -RegistryCredential ([pscredential]::new('deployer', $p))",
+                new { Compose = compose }).ThrowIfFailed();
+
+            string script = _bench.Arm.ExtensionPuts.Single().Script;
+            Assert.Contains("AZDV_DOCKER_VERSION='5:27.3.1-1~debian.12~bookworm'", script);
+            Assert.Contains("AZDV_REGISTRY_SERVER='myreg.azurecr.io'", script);
+            Assert.Contains("AZDV_REGISTRY_USER_B64='" + B64("deployer") + "'", script);
+            Assert.Contains("AZDV_REGISTRY_PASSWORD_B64='" + B64("pw-Registry-S3cret") + "'", script);
+            Assert.Contains("AZDV_COMPOSE_B64='" + B64(File.ReadAllText(compose)) + "'", script);
+            Assert.Contains("AZDV_COMPOSE_ENV_B64='" + B64("APP=blog\n") + "'", script);
+            Assert.Contains("AZDV_DOCKER_OPTIONS_B64='" + B64("--debug\n") + "'", script);
+            Assert.DoesNotContain("pw-Registry-S3cret", script);
+            string daemonJson = Encoding.UTF8.GetString(Convert.FromBase64String(Between(script, "AZDV_DAEMON_JSON_B64='", "'")));
+            foreach (string expected in new[] { "\"userns-remap\": \"default\"", "\"no-new-privileges\": true", "\"live-restore\": true", "\"icc\": false", "\"log-level\": \"warn\"", "\"Hard\": 2048" })
+            {
+                Assert.Contains(expected, daemonJson);
+            }
+        }
+
+        [Fact]
         public void One_Set_makes_these_ARM_requests_in_this_order()
         {
             var vm = _bench.AddVm();
