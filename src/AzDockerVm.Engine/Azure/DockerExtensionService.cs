@@ -140,8 +140,10 @@ namespace AzDockerVm.Engine.Azure
                 }
                 catch (RequestFailedException ex) when (ex.Status > 0 && ex.Status < 400)
                 {
+                    // The VM's own words when the extension failed there; else ARM's (the operation failed around it).
                     DockerExtensionInfo failed = await ReadOursAsync(arm, vmResource, vm, request.ExtensionName, ct).ConfigureAwait(false);
-                    throw ArmFailure.OperationFailed(ex, vm.Name, failed?.StatusMessage);
+                    bool failedOnVm = failed != null && string.Equals(failed.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase);
+                    throw ArmFailure.OperationFailed(ex, vm.Name, failedOnVm ? failed.StatusMessage : null);
                 }
 
                 arm.Host.WriteVerbose($"Reading the report of extension '{request.ExtensionName}'.");
@@ -373,6 +375,12 @@ namespace AzDockerVm.Engine.Azure
             catch (RequestFailedException ex)
             {
                 throw ArmFailure.From(ex, target.VmName);
+            }
+            catch (AggregateException ex) when (ex.Flatten().InnerExceptions.LastOrDefault() is Exception last
+                                                  && (last is RequestFailedException || ArmFailure.IsConnectionFailure(last)))
+            {
+                // Azure.Core's retry policy gives up with "Retry failed after N tries": the last attempt tells why.
+                throw last is RequestFailedException failed && failed.Status != 0 ? ArmFailure.From(failed, target.VmName) : ArmFailure.Connection(last, target.VmName);
             }
             catch (Exception ex) when (!(ex is AzDockerVmException) && !(ex is OperationCanceledException) && ArmFailure.IsConnectionFailure(ex))
             {
