@@ -13,6 +13,9 @@
         'New-DockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
+        'Set-AzDockerExtension'
+        'Get-AzDockerExtension'
+        'Remove-AzDockerExtension'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -22,7 +25,7 @@
             Tags         = @('Azure', 'Docker', 'TLS', 'VM', 'Extension', 'CustomScript', 'Linux', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/azdockervm/AzDockerVm'
             LicenseUri   = 'https://github.com/azdockervm/AzDockerVm/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: New-DockerTlsCertificate, New-DockerContext, Test-AzDockerHost.'
+            ReleaseNotes = '0.1.0: New-DockerTlsCertificate, New-DockerContext, Test-AzDockerHost; Set-AzDockerExtension, Get-AzDockerExtension, Remove-AzDockerExtension (Docker with TLS on an existing Linux VM through the CustomScript extension, or the legacy DockerExtension schema), using the current Az context.'
         }
     }
 }

@@ -23,6 +23,7 @@ namespace AzDockerVm.Engine
         NotImplemented,
         WriteError,
         ReadError,
+        InvalidResult,
     }
 
     /// <summary>

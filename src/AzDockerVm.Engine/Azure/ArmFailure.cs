@@ -1,0 +1,95 @@
+using System;
+using System.Net.Http;
+using System.Text.Json;
+using Azure;
+
+namespace AzDockerVm.Engine.Azure
+{
+    /// <summary>
+    /// Turns what the SDK throws into an <see cref="AzDockerVmException"/> with a stable id and the category PowerShell
+    /// users expect (404 ObjectNotFound, 401 AuthenticationError, 403 PermissionDenied, 409 ResourceExists,
+    /// 400 InvalidArgument, 429/5xx ResourceUnavailable, no answer ConnectionError). The message is ARM's own error
+    /// code and message, never the request (which may carry protected settings).
+    /// </summary>
+    public static class ArmFailure
+    {
+        public static AzDockerVmException From(RequestFailedException ex, object target, string notFoundId = "ResourceNotFound")
+        {
+            string code = ex.ErrorCode;
+            string message = ArmMessage(ex) ?? code ?? "no details";
+            switch (ex.Status)
+            {
+                case 0:
+                    return Connection(ex, target);
+                case 404:
+                    string id = string.Equals(code, "ResourceGroupNotFound", StringComparison.OrdinalIgnoreCase) ? "ResourceGroupNotFound" : notFoundId;
+                    return new AzDockerVmException(id, FailureKind.ObjectNotFound, target, $"{message} ({code ?? "NotFound"})", null, ex);
+                case 401:
+                    return new AzDockerVmException("ArmAuthenticationFailed", FailureKind.AuthenticationError, target,
+                        $"Azure Resource Manager refused the token: {message}", "Run Connect-AzAccount (or Connect-AzAccount -Identity in a runbook) and try again.", ex);
+                case 403:
+                    return new AzDockerVmException("ArmAuthorizationFailed", FailureKind.PermissionDenied, target,
+                        $"Not allowed: {message} ({code})", "Ask for a role that allows Microsoft.Compute/virtualMachines/extensions/write (e.g. Virtual Machine Contributor).", ex);
+                case 409:
+                    return new AzDockerVmException("ArmConflict", FailureKind.ResourceExists, target, $"{message} ({code})", null, ex);
+                case 400:
+                    return new AzDockerVmException("ArmInvalidRequest", FailureKind.InvalidArgument, target, $"{message} ({code})", null, ex);
+                default:
+                    return new AzDockerVmException("ArmUnavailable", FailureKind.ResourceUnavailable, target,
+                        $"Azure Resource Manager answered {ex.Status} ({code ?? "no code"}) after retries: {message}", "Try again later.", ex);
+            }
+        }
+
+        /// <summary>The operation failed on the VM (a failed long-running operation): its own code and message.</summary>
+        public static AzDockerVmException OperationFailed(RequestFailedException ex, object target, string vmSideMessage)
+        {
+            string code = ex.ErrorCode ?? "OperationFailed";
+            string message = string.IsNullOrWhiteSpace(vmSideMessage) ? (ArmMessage(ex) ?? code) : vmSideMessage.Trim();
+            return new AzDockerVmException("ExtensionProvisioningFailed", FailureKind.InvalidResult, target,
+                $"The Docker extension failed on the VM ({code}): {message}", "Check the message above; fix the setting and run Set-AzDockerExtension again (add -ForceRerun to rerun unchanged settings).", ex);
+        }
+
+        public static AzDockerVmException Connection(Exception ex, object target)
+            => new AzDockerVmException("ArmConnectionFailed", FailureKind.ConnectionError, target,
+                "The connection to Azure Resource Manager failed: " + Innermost(ex).Message, "Check the network and try again.", ex);
+
+        public static bool IsConnectionFailure(Exception ex)
+            => ex is HttpRequestException || ex is System.IO.IOException || (ex is RequestFailedException r && r.Status == 0);
+
+        private static string ArmMessage(RequestFailedException ex)
+        {
+            var response = ex.GetRawResponse();
+            if (response == null || response.Content == null)
+            {
+                return null;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(response.Content.ToMemory());
+                if (doc.RootElement.ValueKind == JsonValueKind.Object
+                    && doc.RootElement.TryGetProperty("error", out var error)
+                    && error.ValueKind == JsonValueKind.Object
+                    && error.TryGetProperty("message", out var message))
+                {
+                    return message.GetString();
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            return null;
+        }
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException != null)
+            {
+                ex = ex.InnerException;
+            }
+
+            return ex;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using AzDockerVm.Engine.Tls;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.X509;
+using Org.BouncyCastle.X509.Extension;
+
+namespace AzDockerVm.Engine.Azure
+{
+    /// <summary>
+    /// The server side of the TLS set a VM gets: a given set (checked to cover the VM's public addresses), an
+    /// earlier set in the VM's default folder that still covers it, or a new set planned from the VM's addresses.
+    /// </summary>
+    internal sealed class VmCertificate
+    {
+        private VmCertificate()
+        {
+        }
+
+        internal string Folder { get; private set; }
+
+        /// <summary>Not null when the set is still to be created (after ShouldProcess).</summary>
+        internal DockerTlsSetPlan NewSet { get; private set; }
+
+        internal bool Reused { get; private set; }
+
+        internal string CaFile { get; private set; }
+
+        internal string ServerCertificateFile { get; private set; }
+
+        internal string ServerKeyFile { get; private set; }
+
+        internal string ClientCertificateFile => Path.Combine(Folder, DockerTlsFileNames.ClientCertificate);
+
+        internal string ClientKeyFile => Path.Combine(Folder, DockerTlsFileNames.ClientKey);
+
+        /// <summary>A given set: the server certificate must cover the VM's public IPs and FQDNs (private IPs are optional).</summary>
+        internal static VmCertificate Given(VmFacts vm, string caFile, string serverCertificateFile, string serverKeyFile)
+        {
+            var certificate = new VmCertificate
+            {
+                Folder = Path.GetDirectoryName(serverCertificateFile),
+                CaFile = caFile,
+                ServerCertificateFile = serverCertificateFile,
+                ServerKeyFile = serverKeyFile,
+            };
+            var missing = certificate.Check(vm);
+            if (missing.Count > 0)
+            {
+                throw new AzDockerVmException("CertificateDoesNotCoverVm", FailureKind.InvalidArgument, serverCertificateFile,
+                    $"The server certificate '{serverCertificateFile}' does not cover VM '{vm.Name}': missing {string.Join(", ", missing)}. Docker clients would reject it.",
+                    "Create a set for the VM's addresses (New-DockerTlsCertificate -DnsName <fqdn> -IPAddress <public ip>), or omit -Certificate to let Set-AzDockerExtension create one.");
+            }
+
+            return certificate;
+        }
+
+        /// <summary>No set given: reuse the VM's default folder when it holds a set that still covers the VM, else plan a new one.</summary>
+        internal static VmCertificate ForVm(VmFacts vm, string dockerConfig, bool overwrite)
+        {
+            string name = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.Name;
+            string folder = Path.Combine(dockerConfig, "azdockervm", name.Replace(':', '_'));
+            var existing = new VmCertificate
+            {
+                Folder = folder,
+                CaFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate),
+                ServerCertificateFile = Path.Combine(folder, DockerTlsFileNames.ServerCertificate),
+                ServerKeyFile = Path.Combine(folder, DockerTlsFileNames.ServerKey),
+            };
+            if (!overwrite && new[] { existing.CaFile, existing.ServerCertificateFile, existing.ServerKeyFile, existing.ClientCertificateFile, existing.ClientKeyFile }.All(File.Exists)
+                && existing.Check(vm).Count == 0)
+            {
+                existing.Reused = true;
+                return existing;
+            }
+
+            existing.NewSet = DockerTlsMaterial.Plan(new DockerTlsSetRequest
+            {
+                DnsNames = vm.Fqdns.ToList(),
+                IPAddresses = vm.PublicIPAddresses.Concat(vm.PrivateIPAddresses).ToList(),
+                Path = folder,
+                Overwrite = overwrite,
+            });
+            return existing;
+        }
+
+        internal void CreateIfPlanned()
+        {
+            if (NewSet != null)
+            {
+                DockerTlsMaterial.Create(NewSet);
+            }
+        }
+
+        /// <summary>What of the VM's required addresses the server certificate lacks (reads and validates the PEM files).</summary>
+        private List<string> Check(VmFacts vm)
+        {
+            PemFile.ReadCertificates(CaFile);
+            X509Certificate server = PemFile.ReadCertificate(ServerCertificateFile);
+            if (!PemFile.KeyMatches(server, PemFile.ReadPrivateKey(ServerKeyFile)))
+            {
+                throw new AzDockerVmException("CertificateKeyMismatch", FailureKind.InvalidData, ServerKeyFile,
+                    $"'{ServerKeyFile}' is not the key of '{ServerCertificateFile}'.", "Use the server-key.pem created with that certificate.");
+            }
+
+            var (dns, ips) = Names(server);
+            var required = vm.Fqdns.Concat(vm.PublicIPAddresses).ToList();
+            if (required.Count == 0)
+            {
+                // No public address: clients reach the VM privately, so one private address must be covered.
+                return vm.PrivateIPAddresses.Any(a => Covers(a, dns, ips)) ? new List<string>() : vm.PrivateIPAddresses.ToList();
+            }
+
+            return required.Where(a => !Covers(a, dns, ips)).ToList();
+        }
+
+        private static bool Covers(string name, IList<string> dns, IList<IPAddress> ips)
+        {
+            if (IPAddress.TryParse(name, out IPAddress address))
+            {
+                return ips.Contains(address);
+            }
+
+            return dns.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase)
+                || (d.StartsWith("*.", StringComparison.Ordinal) && name.IndexOf('.') > 0
+                    && string.Equals(d.Substring(1), name.Substring(name.IndexOf('.')), StringComparison.OrdinalIgnoreCase)));
+        }
+
+        private static (IList<string> Dns, IList<IPAddress> Ips) Names(X509Certificate certificate)
+        {
+            var dns = new List<string>();
+            var ips = new List<IPAddress>();
+            Asn1OctetString extension = certificate.GetExtensionValue(X509Extensions.SubjectAlternativeName);
+            if (extension != null)
+            {
+                foreach (GeneralName name in GeneralNames.GetInstance(X509ExtensionUtilities.FromExtensionValue(extension)).GetNames())
+                {
+                    if (name.TagNo == GeneralName.DnsName)
+                    {
+                        dns.Add(((IAsn1String)name.Name).GetString());
+                    }
+                    else if (name.TagNo == GeneralName.IPAddress)
+                    {
+                        ips.Add(new IPAddress(Asn1OctetString.GetInstance(name.Name).GetOctets()));
+                    }
+                }
+            }
+
+            return (dns, ips);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AzDockerVm.Engine.Provisioning
+{
+    /// <summary>
+    /// Renders the daemon.json the VM gets: TLS always on and verified, the unix socket plus the TLS port, the
+    /// hardening set on request, then the user's own settings merged in. Settings that would weaken or contradict
+    /// TLS are refused rather than merged.
+    /// </summary>
+    public static class DaemonConfiguration
+    {
+        public const string TlsDirectory = "/etc/docker/tls";
+
+        private static readonly string[] s_reserved = { "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "hosts" };
+
+        public static string Render(DockerHostSettings settings)
+        {
+            var root = new JsonObject
+            {
+                ["tls"] = true,
+                ["tlsverify"] = true,
+                ["tlscacert"] = TlsDirectory + "/ca.pem",
+                ["tlscert"] = TlsDirectory + "/server-cert.pem",
+                ["tlskey"] = TlsDirectory + "/server-key.pem",
+                ["hosts"] = new JsonArray("unix:///var/run/docker.sock", "tcp://0.0.0.0:" + settings.Port.ToString(CultureInfo.InvariantCulture)),
+            };
+
+            if (settings.Hardened)
+            {
+                root["userns-remap"] = "default";
+                root["no-new-privileges"] = true;
+                root["live-restore"] = true;
+                root["icc"] = false;
+                root["log-driver"] = "json-file";
+                root["log-opts"] = new JsonObject { ["max-size"] = "10m", ["max-file"] = "3" };
+            }
+
+            foreach (var pair in settings.DaemonConfig ?? new Dictionary<string, object>())
+            {
+                if (s_reserved.Contains(pair.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new AzDockerVmException("DaemonConfigConflict", FailureKind.InvalidArgument, pair.Key,
+                        $"daemon.json key '{pair.Key}' is managed by AzDockerVm (TLS is always on and verified; the port is -DockerPort).",
+                        "Remove it from -DaemonConfig.");
+                }
+
+                root[pair.Key] = ToNode(pair.Value, pair.Key);
+            }
+
+            return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        }
+
+        /// <summary>A PowerShell-ish value (hashtable, array, string, bool, number) as JSON.</summary>
+        internal static JsonNode ToNode(object value, string path)
+        {
+            switch (value)
+            {
+                case null:
+                    return null;
+                case string s:
+                    return JsonValue.Create(s);
+                case bool b:
+                    return JsonValue.Create(b);
+                case int i:
+                    return JsonValue.Create(i);
+                case long l:
+                    return JsonValue.Create(l);
+                case double d:
+                    return JsonValue.Create(d);
+                case decimal m:
+                    return JsonValue.Create(m);
+                case IDictionary dictionary:
+                    var obj = new JsonObject();
+                    foreach (DictionaryEntry entry in dictionary)
+                    {
+                        string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture);
+                        obj[key] = ToNode(entry.Value, path + "." + key);
+                    }
+
+                    return obj;
+                case IEnumerable list:
+                    var array = new JsonArray();
+                    foreach (object item in list)
+                    {
+                        array.Add(ToNode(item, path + "[]"));
+                    }
+
+                    return array;
+                default:
+                    if (value is IConvertible convertible && value.GetType().IsPrimitive)
+                    {
+                        return JsonValue.Create(convertible.ToDouble(CultureInfo.InvariantCulture));
+                    }
+
+                    throw new AzDockerVmException("DaemonConfigInvalidValue", FailureKind.InvalidArgument, path,
+                        $"daemon.json value at '{path}' has type {value.GetType().Name}, which has no JSON form.",
+                        "Use strings, numbers, booleans, arrays and hashtables.");
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AzDockerVm.Engine.Provisioning
+{
+    /// <summary>Which VM extension carries the Docker settings to the VM.</summary>
+    public enum ExtensionHandler
+    {
+        /// <summary>Microsoft.Azure.Extensions/CustomScript 2.1 with our provisioning script (the live carrier).</summary>
+        CustomScript,
+
+        /// <summary>Microsoft.Azure.Extensions/DockerExtension 1.2 — the exact legacy schema; Azure retired the handler in 2018.</summary>
+        DockerExtension,
+    }
+
+    /// <summary>An extension ready to PUT: identity, public settings (nothing secret) and protected settings.</summary>
+    public sealed class ExtensionPayload
+    {
+        public const string Publisher = "Microsoft.Azure.Extensions";
+
+        public ExtensionHandler Handler { get; set; }
+
+        public string Type => Handler == ExtensionHandler.CustomScript ? "CustomScript" : "DockerExtension";
+
+        public string TypeHandlerVersion { get; set; }
+
+        public JsonObject Settings { get; set; }
+
+        /// <summary>Secret. Never log, never show.</summary>
+        public JsonObject ProtectedSettings { get; set; }
+
+        public static string DefaultTypeHandlerVersion(ExtensionHandler handler) => handler == ExtensionHandler.CustomScript ? "2.1" : "1.2";
+
+        /// <summary>CustomScript: public settings carry nothing secret; the rendered script travels protected.</summary>
+        public static ExtensionPayload ForCustomScript(DockerHostSettings settings, string typeHandlerVersion, int? rerunTimestamp)
+        {
+            string daemonJson = DaemonConfiguration.Render(settings);
+            string script = ProvisioningScript.Render(settings, daemonJson);
+            var publicSettings = new JsonObject { ["skipDos2Unix"] = true };
+            if (rerunTimestamp.HasValue)
+            {
+                publicSettings["timestamp"] = rerunTimestamp.Value;
+            }
+
+            return new ExtensionPayload
+            {
+                Handler = ExtensionHandler.CustomScript,
+                TypeHandlerVersion = typeHandlerVersion ?? DefaultTypeHandlerVersion(ExtensionHandler.CustomScript),
+                Settings = publicSettings,
+                ProtectedSettings = new JsonObject { ["script"] = ProvisioningScript.ToCustomScriptPayload(script) },
+            };
+        }
+
+        /// <summary>The retired DockerExtension 1.x schema, key for key (docker.port is a string; certs are base64).</summary>
+        public static ExtensionPayload ForLegacyDockerExtension(DockerHostSettings settings, string typeHandlerVersion)
+        {
+            string environment = string.IsNullOrEmpty(settings.AzureEnvironment) ? "AzureCloud" : settings.AzureEnvironment;
+            if (environment != "AzureCloud" && environment != "AzureChinaCloud")
+            {
+                throw new AzDockerVmException("UnsupportedAzureEnvironment", FailureKind.InvalidArgument, environment,
+                    $"The DockerExtension handler accepts azure-environment 'AzureCloud' or 'AzureChinaCloud' only, not '{environment}'.",
+                    "Use -Handler CustomScript for other clouds.");
+            }
+
+            var docker = new JsonObject { ["port"] = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (settings.DockerOptions != null && settings.DockerOptions.Count > 0)
+            {
+                docker["options"] = new JsonArray(settings.DockerOptions.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
+            }
+
+            var publicSettings = new JsonObject { ["docker"] = docker };
+            if (!string.IsNullOrEmpty(settings.ComposeText))
+            {
+                publicSettings["compose"] = ComposeAsJson(settings.ComposeText);
+            }
+
+            if (settings.ComposeEnvironment != null && settings.ComposeEnvironment.Count > 0)
+            {
+                var env = new JsonObject();
+                foreach (var pair in settings.ComposeEnvironment)
+                {
+                    env[pair.Key] = pair.Value;
+                }
+
+                publicSettings["compose-environment"] = env;
+            }
+
+            publicSettings["azure-environment"] = environment;
+
+            var protectedSettings = new JsonObject
+            {
+                ["certs"] = new JsonObject
+                {
+                    ["ca"] = Base64(settings.CaCertificatePem),
+                    ["cert"] = Base64(settings.ServerCertificatePem),
+                    ["key"] = Base64(settings.ServerKeyPem),
+                },
+            };
+            if (!string.IsNullOrEmpty(settings.RegistryUserName) && !string.IsNullOrEmpty(settings.RegistryPassword))
+            {
+                protectedSettings["login"] = new JsonObject
+                {
+                    ["server"] = settings.RegistryServer ?? string.Empty,
+                    ["username"] = settings.RegistryUserName,
+                    ["password"] = settings.RegistryPassword,
+                };
+            }
+
+            return new ExtensionPayload
+            {
+                Handler = ExtensionHandler.DockerExtension,
+                TypeHandlerVersion = typeHandlerVersion ?? DefaultTypeHandlerVersion(ExtensionHandler.DockerExtension),
+                Settings = publicSettings,
+                ProtectedSettings = protectedSettings,
+            };
+        }
+
+        private static string Base64(string text) => Convert.ToBase64String(new UTF8Encoding(false).GetBytes(text ?? string.Empty));
+
+        /// <summary>The legacy handler takes compose as a JSON object (it wrote it out as YAML itself).</summary>
+        private static JsonNode ComposeAsJson(string composeText)
+        {
+            try
+            {
+                var node = JsonNode.Parse(composeText);
+                if (node is JsonObject)
+                {
+                    return node;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            throw new AzDockerVmException("ComposeFileNotJson", FailureKind.InvalidArgument, "ComposeFile",
+                "The DockerExtension handler takes the compose file as a JSON object; this file is not JSON.",
+                "Write the compose file as JSON (valid YAML too), or use -Handler CustomScript, which accepts YAML.");
+        }
+    }
+}

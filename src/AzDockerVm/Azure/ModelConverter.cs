@@ -1,0 +1,51 @@
+using System.Linq;
+using AzDockerVm.Engine.Azure;
+using AzDockerVm.Models;
+
+namespace AzDockerVm.Azure
+{
+    /// <summary>Engine DTOs → output models (PowerShell sees only types of the cmdlet assembly).</summary>
+    internal static class ModelConverter
+    {
+        internal static AzDockerExtensionStatus ToModel(DockerExtensionInfo info, bool withInstanceView) => new AzDockerExtensionStatus
+        {
+            ResourceGroupName = info.ResourceGroupName,
+            VMName = info.VmName,
+            Name = info.Name,
+            Handler = info.Handler == Engine.Provisioning.ExtensionHandler.DockerExtension ? AzDockerExtensionHandler.DockerExtension : AzDockerExtensionHandler.CustomScript,
+            Publisher = info.Publisher,
+            ExtensionType = info.ExtensionType,
+            TypeHandlerVersion = info.TypeHandlerVersion,
+            AutoUpgradeMinorVersion = info.AutoUpgradeMinorVersion,
+            ProvisioningState = info.ProvisioningState,
+            DockerPort = info.DockerPort,
+            DockerVersion = info.DockerVersion,
+            Endpoint = info.Endpoint,
+            TlsEnabled = info.TlsEnabled,
+            StatusMessage = info.StatusMessage,
+            Statuses = withInstanceView ? info.Statuses.Select(ToModel).ToArray() : null,
+            SubStatuses = withInstanceView ? info.Substatuses.Select(ToModel).ToArray() : null,
+            CertificatePath = info.CertificatePath,
+            DockerContext = info.DockerContext,
+        };
+
+        internal static AzDockerExtensionOperation ToModel(DockerExtensionOperationInfo operation) => new AzDockerExtensionOperation
+        {
+            ResourceGroupName = operation.ResourceGroupName,
+            VMName = operation.VmName,
+            Name = operation.Name,
+            Operation = operation.Operation,
+            Status = operation.Status,
+            StartTime = operation.StartTime,
+        };
+
+        private static AzDockerInstanceViewStatus ToModel(StatusFacts status) => new AzDockerInstanceViewStatus
+        {
+            Code = status.Code,
+            Level = status.Level,
+            DisplayStatus = status.DisplayStatus,
+            Message = status.Message,
+            Time = status.Time,
+        };
+    }
+}

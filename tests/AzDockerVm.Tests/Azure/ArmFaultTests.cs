@@ -1,0 +1,129 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading.Tasks;
+using AzDockerVm.FakeArm;
+using AzDockerVm.Tests.Bench;
+using Xunit;
+
+namespace AzDockerVm.Tests.Azure
+{
+    /// <summary>
+    /// ARM misbehaving: throttling and server errors are retried (and then succeed), a failed operation reports the
+    /// extension's own message, a dropped connection is a clean ConnectionError — and nothing hangs.
+    /// </summary>
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class ArmFaultTests : IAsyncLifetime
+    {
+        private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(45);
+        private AzureBench _bench;
+
+        public async Task InitializeAsync()
+        {
+            _bench = await AzureBench.StartAsync();
+            _bench.AddVm();
+        }
+
+        public async Task DisposeAsync() => await _bench.DisposeAsync();
+
+        private PSRun Timed(string script)
+        {
+            var clock = Stopwatch.StartNew();
+            var run = _bench.Ps.Run(script);
+            Assert.True(clock.Elapsed < s_bound, $"took {clock.Elapsed}");
+            return run;
+        }
+
+        [Fact]
+        public void A_throttled_PUT_is_retried_after_Retry_After_and_succeeds()
+        {
+            var rule = _bench.Arm.Faults.On("PUT", "*/extensions/*").Throttle(1);
+
+            var status = Timed("Set-AzDockerExtension rg1 vm1").ThrowIfFailed().Single();
+
+            Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
+            Assert.Equal(1, rule.Hits);
+            Assert.Equal(new[] { 429, 201 }, _bench.Arm.Requests.Where(r => r.Method == "PUT").Select(r => r.Status).ToArray());
+        }
+
+        [Fact]
+        public void Server_errors_on_reads_and_on_the_PUT_are_retried_and_succeed()
+        {
+            var read = _bench.Arm.Faults.On("GET", "*/virtualMachines/vm1").Times(2).ServerError();
+            var write = _bench.Arm.Faults.On("PUT", "*/extensions/*").ServerError();
+
+            var status = Timed("Set-AzDockerExtension rg1 vm1").ThrowIfFailed().Single();
+
+            Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
+            Assert.Equal(2, read.Hits);
+            Assert.Equal(1, write.Hits);
+        }
+
+        [Fact]
+        public void Server_errors_that_do_not_stop_end_in_ArmUnavailable()
+        {
+            _bench.Arm.Faults.On("GET", "*/virtualMachines/vm1").Times(100).ServerError();
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ArmUnavailable,", run.Error.FullyQualifiedErrorId);
+            Assert.Equal("ResourceUnavailable", run.Error.CategoryInfo.Category.ToString());
+            Assert.Contains("500", run.Error.Exception.Message);
+            Assert.Empty(_bench.Writes());
+        }
+
+        [Fact]
+        public void A_script_that_fails_on_the_VM_is_ExtensionProvisioningFailed_with_the_extensions_own_message()
+        {
+            _bench.Arm.SetExtensionHandler("rg1", "vm1", _ => ExtensionOutcome.ScriptFailed(3,
+                "installing docker.io\nAZDOCKERVM status=failed reason=package-install-failed\n", "E: Unable to locate package docker.io\n"));
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ExtensionProvisioningFailed,", run.Error.FullyQualifiedErrorId);
+            Assert.Equal("InvalidResult", run.Error.CategoryInfo.Category.ToString());
+            Assert.Equal("vm1", run.Error.TargetObject);
+            Assert.Contains("exit status=3", run.Error.Exception.Message);
+            Assert.Contains("AZDOCKERVM status=failed reason=package-install-failed", run.Error.Exception.Message);
+            Assert.Contains("VMExtensionProvisioningError", run.Error.Exception.Message);
+
+            var status = _bench.Ps.Run("Get-AzDockerExtension rg1 vm1").ThrowIfFailed().Single();
+            Assert.Equal("Failed", status.Properties["ProvisioningState"].Value);
+            Assert.Contains("exit status=3", (string)status.Properties["StatusMessage"].Value);
+        }
+
+        [Fact]
+        public void An_operation_that_fails_in_ARM_reports_ARMs_code_and_message()
+        {
+            _bench.Arm.Faults.On("*", "*").FailLro("AllocationFailed", "Allocation failed in this region (injected).");
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ExtensionProvisioningFailed,", run.Error.FullyQualifiedErrorId);
+            Assert.Contains("AllocationFailed", run.Error.Exception.Message);
+        }
+
+        [Fact]
+        public void A_dropped_connection_is_ArmConnectionFailed_and_nothing_is_written()
+        {
+            _bench.Arm.Faults.On("GET", "*/virtualMachines/vm1").Times(100).DropConnection();
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ArmConnectionFailed,", run.Error.FullyQualifiedErrorId);
+            Assert.Equal("ConnectionError", run.Error.CategoryInfo.Category.ToString());
+            Assert.Empty(_bench.Writes());
+        }
+
+        [Fact]
+        public void A_slow_operation_shows_progress_while_it_runs()
+        {
+            _bench.Arm.Faults.On("PUT", "*/extensions/*").SlowLro(2);
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+
+            Assert.Contains(run.Progress, p => p.Activity == "Set-AzDockerExtension vm1" && p.StatusDescription.StartsWith("The VM is installing and configuring Docker", StringComparison.Ordinal));
+            Assert.Contains(run.Progress, p => p.RecordType == System.Management.Automation.ProgressRecordType.Completed);
+        }
+    }
+}
