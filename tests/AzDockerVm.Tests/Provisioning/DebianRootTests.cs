@@ -2,6 +2,8 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
+using AzDockerVm.Tests.Azure;
 using AzDockerVm.Tests.Bench;
 using AzDockerVm.Tests.Docker;
 using Xunit;
@@ -14,6 +16,8 @@ namespace AzDockerVm.Tests.Provisioning
     /// script installs docker.io under chroot and the dockerd it installed accepts our client certificate and rejects a
     /// foreign one; idempotence; rollback on bad settings; no secret under bash -x; and a root booted with systemd
     /// (systemd-nspawn) where the script starts Docker, keeps its PID on a re-run and restarts it on a new certificate.
+    /// It also runs, unchanged, the script Set-AzDockerExtension rendered and sent in its protected settings (taken from
+    /// the fake ARM), with a TLS set made by New-DockerTlsCertificate: the product's own output, executed for real.
     /// The harness prints TAP; every "not ok" line fails this test.
     /// </summary>
     public class DebianRootTests
@@ -23,11 +27,41 @@ namespace AzDockerVm.Tests.Provisioning
         public DebianRootTests(ITestOutputHelper output) => _output = output;
 
         [RootFact]
-        public void Provisioning_script_passes_every_check_in_a_real_Debian_12_root()
+        public async Task Provisioning_script_passes_every_check_in_a_real_Debian_12_root()
+        {
+            string work = Path.Combine(Path.GetTempPath(), "azdv-rendered-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            try
+            {
+                string script = await RenderThroughSetAzDockerExtension(work);
+                RunHarness(script, Path.Combine(work, "tls"));
+            }
+            finally
+            {
+                if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+            }
+        }
+
+        /// <summary>Set-AzDockerExtension against the fake ARM with a set that also names 127.0.0.1; returns the script it sent.</summary>
+        private static async Task<string> RenderThroughSetAzDockerExtension(string work)
+        {
+            await using var bench = await AzureBench.StartAsync();
+            bench.AddVm();
+            bench.Ps.Run(
+                "$tls = New-DockerTlsCertificate -Path $Folder -DnsName vm1.westeurope.cloudapp.azure.com -IPAddress 20.1.2.3, 10.0.0.4, 127.0.0.1; " +
+                "$tls | Set-AzDockerExtension rg1 vm1",
+                new { Folder = Path.Combine(work, "tls") }).ThrowIfFailed();
+            string file = Path.Combine(work, "rendered.sh");
+            File.WriteAllText(file, Assert.Single(bench.Arm.ExtensionPuts).Script);
+            return file;
+        }
+
+        private void RunHarness(string renderedScript, string clientFolder)
         {
             string harness = Path.Combine(RepoPaths.Root, "tests", "AzDockerVm.Tests", "Provisioning", "debian-root.sh");
             var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(harness);
+            psi.Environment["AZDV_TEST_RENDERED_SCRIPT"] = renderedScript;
+            psi.Environment["AZDV_TEST_RENDERED_CLIENT"] = clientFolder;
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(psi);
             var stderr = process.StandardError.ReadToEndAsync();

@@ -18,6 +18,9 @@
 #   AZDV_TEST_CACHE    cache directory (default /var/cache/azdockervm-test)
 #   AZDV_TEST_MIRROR   Debian mirror for debootstrap (default: the host's apt sources, else deb.debian.org)
 #   AZDV_TEST_VERBOSE  1: show the output of every provisioning run as "# |" lines
+#   AZDV_TEST_RENDERED_SCRIPT, AZDV_TEST_RENDERED_CLIENT: a script exactly as AzDockerVm rendered it (taken from the
+#                      protected settings Set-AzDockerExtension sent) and the client folder (ca.pem, cert.pem,
+#                      key.pem) of its TLS set; without them that test is skipped
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,6 +50,7 @@ TESTS=(''
   'chroot: a pinned version whose repository is unreachable fails cleanly, files byte-identical'
   'secrets: bash -x run never shows the key PEM, registry password or .env secret'
   'secrets: AZDV_DEBUG=1 run shows no secret in any form'
+  'chroot: the script as Set-AzDockerExtension rendered it configures a dockerd that accepts its client set'
   'nspawn: systemd boots the root'
   'nspawn: run enables and starts docker; the TLS port accepts the client certificate'
   'nspawn: re-run is a no-op (docker MainPID unchanged, changed=false)'
@@ -783,6 +787,51 @@ t_secrets_debug() {
   checks_passed
 }
 
+# The product's own rendering, end to end: the script Set-AzDockerExtension sent in its protected settings.
+t_module_rendered() {
+  local version pid waited=0 output client=/root/azdv-module-client
+  if [[ -z ${AZDV_TEST_RENDERED_SCRIPT:-} || -z ${AZDV_TEST_RENDERED_CLIENT:-} ]]; then
+    SKIP_REASON='no script rendered by AzDockerVm given (AZDV_TEST_RENDERED_SCRIPT, AZDV_TEST_RENDERED_CLIENT)'
+    return 2
+  fi
+  cp "$AZDV_TEST_RENDERED_SCRIPT" "$ROOT/root/azdv-module.sh"
+  mkdir -p "$ROOT$client"
+  cp "$AZDV_TEST_RENDERED_CLIENT"/ca.pem "$AZDV_TEST_RENDERED_CLIENT"/cert.pem "$AZDV_TEST_RENDERED_CLIENT"/key.pem "$ROOT$client/"
+  mkdir -p "$WORK/runs"
+  nice -n 5 chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root bash /root/azdv-module.sh \
+    >"$WORK/runs/module.out" 2>"$WORK/runs/module.err"
+  check 'exit status 0' equals "$?" 0
+  check 'summary line' matches "$(tail -n 1 "$WORK/runs/module.out")" \
+    "^AZDOCKERVM status=ok docker=20\.10\.[0-9A-Za-z.+~:-]+ port=$PORT tls=on changed=true started=false$"
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh
+  unshare --net -- /bin/sh -c 'ip link set lo up && exec chroot "$1" /usr/sbin/dockerd \
+    --config-file /etc/docker/daemon.json --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs' \
+    sh "$ROOT" >"$WORK/dockerd-module.log" 2>&1 &
+  pid=$!
+  module_client() { # module_client CERT KEY ARGS...: trusts the module's CA
+    local cert=$1 key=$2
+    shift 2
+    nsenter --net="/proc/$pid/ns/net" chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root \
+      /usr/bin/docker --config "$CLIENT_DIR/config" --tlsverify --tlscacert "$client/ca.pem" \
+      --tlscert "$cert" --tlskey "$key" -H "tcp://127.0.0.1:$PORT" "$@"
+  }
+  until version=$(module_client "$client/cert.pem" "$client/key.pem" version --format '{{.Server.Version}}' 2>"$WORK/client.err"); do
+    if ! kill -0 "$pid" 2>/dev/null || ((waited >= 200)); then break; fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  check "the module's client set is accepted over TLS ($version)" matches "$version" '^20\.10\.'
+  output=$(module_client "$CLIENT_DIR/client-cert.pem" "$CLIENT_DIR/client-key.pem" version 2>&1)
+  check 'a client certificate from another CA is rejected (bad certificate)' matches "$output" 'bad certificate'
+  if ((CHECK_FAILED)); then
+    tail -n 5 "$WORK/runs/module.err" | sed 's/^/# script | /'
+    tail -n 10 "$WORK/dockerd-module.log" | sed 's/^/# dockerd | /'
+  fi
+  stop_pid "$pid" 15
+  check 'dockerd and its containerd stopped' test -z "$(root_processes)"
+  checks_passed
+}
+
 t_boot() {
   local waited=0 child state
   local -a children
@@ -973,15 +1022,16 @@ run_test 13 installed t_unsupported
 run_test 14 installed t_pinned_unreachable
 run_test 15 installed t_secrets_xtrace
 run_test 16 installed t_secrets_debug
+run_test 17 installed t_module_rendered
 BLOCKED[nspawn]=${BLOCKED[installed]:-}
-run_test 17 nspawn t_boot
+run_test 18 nspawn t_boot
 BLOCKED[started]=${BLOCKED[nspawn]:-}
-run_test 18 started t_nspawn_first
-run_test 19 started t_nspawn_noop
-run_test 20 started t_nspawn_compose
-run_test 21 started t_nspawn_rotate
-run_test 22 started t_nspawn_rollback
-run_test 23 started t_nspawn_login
-run_test 24 none t_cleanup
+run_test 19 started t_nspawn_first
+run_test 20 started t_nspawn_noop
+run_test 21 started t_nspawn_compose
+run_test 22 started t_nspawn_rotate
+run_test 23 started t_nspawn_rollback
+run_test 24 started t_nspawn_login
+run_test 25 none t_cleanup
 printf '1..%d\n' "$LAST_TEST"
 ((FAILED == 0))
