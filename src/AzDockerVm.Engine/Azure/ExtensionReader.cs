@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Azure.ResourceManager.Compute;
 using Azure.ResourceManager.Compute.Models;
@@ -18,7 +19,8 @@ namespace AzDockerVm.Engine.Azure
                 AutoUpgradeMinorVersion = data.AutoUpgradeMinorVersion,
                 ProvisioningState = data.ProvisioningState,
                 ForceUpdateTag = data.ForceUpdateTag,
-                Tags = new Dictionary<string, string>(data.Tags ?? new Dictionary<string, string>()),
+                // ARM tag names are case-insensitive.
+                Tags = new Dictionary<string, string>(data.Tags ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
                 SettingsJson = data.Settings?.ToString(),
             };
             var view = data.InstanceView;

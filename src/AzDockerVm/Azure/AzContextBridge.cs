@@ -18,10 +18,13 @@ namespace AzDockerVm.Azure
     internal sealed class AzContextBridge
     {
         private readonly PSObject _defaultProfile;
+        private readonly Runspace _runspace;
 
-        internal AzContextBridge(PSObject defaultProfile)
+        /// <param name="runspace">Null: the current runspace (call on the pipeline thread). A job passes its caller's runspace.</param>
+        internal AzContextBridge(PSObject defaultProfile, Runspace runspace = null)
         {
             _defaultProfile = defaultProfile;
+            _runspace = runspace;
         }
 
         internal AzureTarget ReadTarget()
@@ -72,8 +75,13 @@ namespace AzDockerVm.Azure
 
         private PSObject InvokeSingle(string command, System.Collections.IDictionary parameters)
         {
-            using (var ps = PowerShell.Create(RunspaceMode.CurrentRunspace))
+            using (var ps = _runspace == null ? PowerShell.Create(RunspaceMode.CurrentRunspace) : PowerShell.Create())
             {
+                if (_runspace != null)
+                {
+                    ps.Runspace = _runspace;
+                }
+
                 ps.AddCommand(command);
                 if (parameters != null)
                 {

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,6 +23,9 @@ namespace AzDockerVm.Cmdlets
         private object _connection;
         private object _host;
 
+        // Tokens fetched on the pipeline thread (tenant|audience → AccessTokenInfo): a job started here begins with them.
+        private object _tokens;
+
         [Parameter]
         [Alias("AzContext", "AzureRmContext", "AzureCredential")]
         public PSObject DefaultProfile { get; set; }
@@ -36,7 +41,9 @@ namespace AzDockerVm.Cmdlets
             if (_connection == null)
             {
                 var bridge = new AzContextBridge(DefaultProfile);
-                var host = new PipelineHost(this, bridge.GetAccessToken);
+                var tokens = new ConcurrentDictionary<string, AccessTokenInfo>();
+                var host = new PipelineHost(this, (resource, tenant) => tokens[tenant + "|" + resource] = bridge.GetAccessToken(resource, tenant));
+                _tokens = tokens;
                 AzureTarget target = bridge.ReadTarget();
                 WriteVerbose($"Azure: subscription {target.SubscriptionId}, tenant {target.TenantId}, Resource Manager {target.ResourceManagerUrl} ({target.EnvironmentName}).");
                 _connection = new ArmConnection(target, host);
@@ -45,6 +52,21 @@ namespace AzDockerVm.Cmdlets
 
             var connection = (ArmConnection)_connection;
             return ((PipelineHost)_host).Run(ct => work(connection, ct), _stopping.Token);
+        }
+
+        /// <summary>
+        /// -AsJob: runs <paramref name="work"/> in a background job (its own ARM connection, same Az context) and writes
+        /// the job. Call after <see cref="RunArm"/> has read the context and after ShouldProcess.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal void StartJob(string name, Func<ArmConnection, CancellationToken, Task<object>> work)
+        {
+            var job = new AzDockerVmJob(MyInvocation.Line, name);
+            var host = new JobHost(job, Runspace.DefaultRunspace, DefaultProfile, (ConcurrentDictionary<string, AccessTokenInfo>)_tokens);
+            var connection = new ArmConnection(((ArmConnection)_connection).Target, host);
+            job.Start(ct => work(connection, ct));
+            JobRepository.Add(job);
+            WriteObject(job);
         }
 
         /// <summary>$env:DOCKER_CONFIG (relative to the current location), else ~/.docker.</summary>

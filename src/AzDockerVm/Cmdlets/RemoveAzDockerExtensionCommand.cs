@@ -44,6 +44,16 @@ namespace AzDockerVm.Cmdlets
                     continue;
                 }
 
+                if (AsJob)
+                {
+                    StartJob($"Remove-AzDockerExtension {vm.VmName}", async (arm, ct) =>
+                    {
+                        var started = await DockerExtensionService.RemoveAsync(arm, vm, name, NoWait, ct).ConfigureAwait(false);
+                        return started == null ? null : (object)ModelConverter.ToModel(started);
+                    });
+                    continue;
+                }
+
                 DockerExtensionOperationInfo operation = RunArm((arm, ct) => DockerExtensionService.RemoveAsync(arm, vm, name, NoWait, ct));
                 if (operation != null)
                 {

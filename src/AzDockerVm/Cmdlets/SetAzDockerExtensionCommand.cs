@@ -110,8 +110,18 @@ namespace AzDockerVm.Cmdlets
                 return;
             }
 
-            var (status, operation) = RunArm((arm, ct) => DockerExtensionService.ApplySetAsync(arm, plan, ct));
-            WriteObject(operation != null ? (object)ModelConverter.ToModel(operation) : ModelConverter.ToModel(status, withInstanceView: false));
+            if (AsJob)
+            {
+                StartJob($"Set-AzDockerExtension {plan.VmName}", async (arm, ct) => ToOutput(await DockerExtensionService.ApplySetAsync(arm, plan, ct).ConfigureAwait(false)));
+                return;
+            }
+
+            WriteObject(ToOutput(RunArm((arm, ct) => DockerExtensionService.ApplySetAsync(arm, plan, ct))));
+        }
+
+        private static object ToOutput((DockerExtensionInfo Status, DockerExtensionOperationInfo Operation) result)
+        {
+            return result.Operation != null ? (object)ModelConverter.ToModel(result.Operation) : ModelConverter.ToModel(result.Status, withInstanceView: false);
         }
     }
 }

@@ -115,6 +115,47 @@ namespace AzDockerVm.Tests.Azure
             Assert.Empty(_bench.Writes());
         }
 
+        [Theory]
+        [InlineData(403, "AuthorizationFailed", "ArmAuthorizationFailed", "PermissionDenied")]
+        [InlineData(409, "Conflict", "ArmConflict", "ResourceExists")]
+        [InlineData(400, "InvalidParameter", "ArmInvalidRequest", "InvalidArgument")]
+        public void ARM_errors_on_the_PUT_map_to_stable_ids_and_categories_with_ARMs_message(int status, string code, string errorId, string category)
+        {
+            _bench.Arm.Faults.On("PUT", "*/extensions/*").Error(status, code, "Injected: " + code + " for this test.");
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith(errorId + ",", run.Error.FullyQualifiedErrorId);
+            Assert.Equal(category, run.Error.CategoryInfo.Category.ToString());
+            Assert.Contains("Injected: " + code, run.Error.Exception.Message);
+            Assert.Equal("vm1", run.Error.TargetObject);
+        }
+
+        [Fact]
+        public void A_refused_token_is_ArmAuthenticationFailed_recommending_Connect_AzAccount()
+        {
+            _bench.Arm.AcceptToken = _ => false;
+
+            var run = Timed("Get-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ArmAuthenticationFailed,", run.Error.FullyQualifiedErrorId);
+            Assert.Equal("AuthenticationError", run.Error.CategoryInfo.Category.ToString());
+            Assert.Contains("Connect-AzAccount", run.Error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void The_last_status_line_the_script_printed_wins()
+        {
+            _bench.Arm.SetExtensionHandler("rg1", "vm1", _ => ExtensionOutcome.Success(
+                "AZDOCKERVM status=ok docker=20.10.5 port=2376 tls=on changed=true started=true\nrestarting\n" +
+                "AZDOCKERVM status=ok docker=27.3.1 port=2376 tls=on changed=false started=true\n"));
+
+            var status = Timed("Set-AzDockerExtension rg1 vm1").ThrowIfFailed().Single();
+
+            Assert.Equal("27.3.1", status.Properties["DockerVersion"].Value);
+            Assert.Equal("AZDOCKERVM status=ok docker=27.3.1 port=2376 tls=on changed=false started=true", status.Properties["StatusMessage"].Value);
+        }
+
         [Fact]
         public void A_slow_operation_shows_progress_while_it_runs()
         {

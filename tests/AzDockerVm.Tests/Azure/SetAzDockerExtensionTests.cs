@@ -173,6 +173,43 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void WhatIf_names_the_VM_handler_and_port_and_changes_nothing()
+        {
+            _bench.AddVm();
+
+            var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -DockerPort 2399 -WhatIf").ThrowIfFailed();
+
+            Assert.Empty(run.Output);
+            Assert.Contains("VM 'vm1' in resource group 'rg1'", run.HostText);
+            Assert.Contains("Microsoft.Azure.Extensions/CustomScript 2.1", run.HostText);
+            Assert.Contains("port 2399", run.HostText);
+            Assert.Contains("create a TLS set in", run.HostText);
+            Assert.Contains("docker context 'vm1'", run.HostText);
+            Assert.Empty(_bench.Writes());
+            Assert.False(Directory.Exists(_bench.DockerConfig));
+        }
+
+        [Fact]
+        public void A_VM_without_a_public_address_gets_a_set_for_its_private_IP_in_a_folder_named_after_it()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "inner1", privateIp: "10.0.0.9", withPublicIp: false);
+
+            var status = _bench.Ps.Run("Set-AzDockerExtension rg1 inner1").ThrowIfFailed().Single();
+
+            string folder = (string)status.Properties["CertificatePath"].Value;
+            Assert.Equal(Path.Combine(_bench.DockerConfig, "azdockervm", "inner1"), folder);
+            Assert.Null(status.Properties["Endpoint"].Value);
+            using var server = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, "server-cert.pem")));
+            var san = server.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+            Assert.Equal(new[] { "10.0.0.9" }, san.EnumerateIPAddresses().Select(a => a.ToString()).ToArray());
+
+            // A given set then needs to cover the private address only.
+            var again = _bench.Ps.Run("Set-AzDockerExtension rg1 inner1 -CertificatePath $F -ForceRerun", new { F = folder }).ThrowIfFailed().Single();
+            Assert.Equal("Succeeded", again.Properties["ProvisioningState"].Value);
+            Assert.Contains("\"timestamp\"", _bench.Arm.ExtensionPuts.Last().Settings.ToJsonString());
+        }
+
+        [Fact]
         public void One_Set_makes_these_ARM_requests_in_this_order()
         {
             var vm = _bench.AddVm();

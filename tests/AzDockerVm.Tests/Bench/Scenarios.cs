@@ -12,6 +12,7 @@ namespace AzDockerVm.Tests.Bench
         {
             ["loaded-after-import"] = _ => LoadedAfterImport(),
             ["loaded-after-script"] = args => LoadedAfterScript(args[0]),
+            ["set-after-other-azure-core"] = args => SetAfterOtherAzureCore(args[0]),
         };
 
         public static int Run(string[] args)
@@ -68,6 +69,42 @@ namespace AzDockerVm.Tests.Bench
                     var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(a);
                     Console.WriteLine($"{a.GetName().Name}|{context?.GetType().Name}|{(a.IsDynamic ? "" : a.Location)}");
                 }
+            }
+
+            return 0;
+        }
+
+        /// <summary>
+        /// Loads another Azure.Core into the default context first (as Az.Accounts does), then imports the module and runs
+        /// Set-AzDockerExtension against a fake ARM in this process. Prints "state=..." and, for every Azure.Core and
+        /// Azure.ResourceManager loaded, "name|version|load context type|location".
+        /// </summary>
+        private static int SetAfterOtherAzureCore(string azureCorePath)
+        {
+            var preloaded = System.Reflection.Assembly.LoadFrom(azureCorePath);
+            Console.WriteLine("preloaded=" + preloaded.GetName().Version);
+            return SetAgainstFakeArm().GetAwaiter().GetResult();
+        }
+
+        private static async System.Threading.Tasks.Task<int> SetAgainstFakeArm()
+        {
+            await using (var bench = await Azure.AzureBench.StartAsync())
+            {
+                bench.AddVm();
+                var run = bench.Ps.Run("Set-AzDockerExtension rg1 vm1");
+                if (run.Error != null)
+                {
+                    Console.Error.WriteLine(run.Describe() + "\n" + run.Error.Exception);
+                    return 1;
+                }
+
+                Console.WriteLine("state=" + run.Single().Properties["ProvisioningState"].Value);
+            }
+
+            foreach (var a in AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name is "Azure.Core" or "Azure.ResourceManager" or "Azure.ResourceManager.Compute"))
+            {
+                var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(a);
+                Console.WriteLine($"{a.GetName().Name}|{a.GetName().Version}|{context?.GetType().Name}|{a.Location}");
             }
 
             return 0;

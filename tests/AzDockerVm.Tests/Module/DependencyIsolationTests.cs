@@ -38,5 +38,31 @@ namespace AzDockerVm.Tests.Module
                 if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             }
         }
+
+        [Fact]
+        public void With_another_Azure_Core_loaded_first_Set_AzDockerExtension_works_on_the_engines_own_Azure_Core_from_dependencies()
+        {
+            string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
+            packages = string.IsNullOrEmpty(packages) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages") : packages;
+            string other = Path.Combine(packages, "azure.core", "1.36.0", "lib", "net6.0", "Azure.Core.dll");
+            Assert.True(File.Exists(other), other + " (PackageDownload in the test project)");
+
+            var (exit, stdout, stderr) = Scenarios.Start("set-after-other-azure-core", other);
+
+            Assert.True(exit == 0, stderr + stdout);
+            var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Contains("preloaded=1.36.0.0", lines);
+            Assert.Contains("state=Succeeded", lines);
+            var rows = lines.Select(l => l.Split('|')).Where(p => p.Length == 4).ToList();
+            string dependencies = Path.Combine(RepoPaths.ModuleDirectory, "dependencies");
+            Assert.Contains(rows, r => r[0] == "Azure.Core" && r[1] == "1.36.0.0" && r[2] == "DefaultAssemblyLoadContext" && r[3] == other);
+            Assert.Contains(rows, r => r[0] == "Azure.Core" && r[1].StartsWith("1.64.0", StringComparison.Ordinal) && r[2] == "EngineLoadContext" && r[3] == Path.Combine(dependencies, "Azure.Core.dll"));
+            foreach (var name in new[] { "Azure.ResourceManager", "Azure.ResourceManager.Compute" })
+            {
+                var row = Assert.Single(rows, r => r[0] == name);
+                Assert.Equal("EngineLoadContext", row[2]);
+                Assert.Equal(Path.Combine(dependencies, name + ".dll"), row[3]);
+            }
+        }
     }
 }
