@@ -68,7 +68,6 @@ namespace AzDockerVm.Azure
         private void Finish(string status, JobState state)
         {
             _status = status;
-            _stopping.Dispose();
             SetJobState(state);
         }
     }

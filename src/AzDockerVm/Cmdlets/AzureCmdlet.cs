@@ -30,9 +30,8 @@ namespace AzDockerVm.Cmdlets
         [Alias("AzContext", "AzureRmContext", "AzureCredential")]
         public PSObject DefaultProfile { get; set; }
 
+        // Not disposed: StopProcessing may come after EndProcessing, and a CancellationTokenSource without timers holds nothing.
         protected override void StopProcessing() => _stopping.Cancel();
-
-        protected override void EndProcessing() => _stopping.Dispose();
 
         /// <summary>Runs engine work against ARM, serving its requests on the pipeline thread until it ends.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]

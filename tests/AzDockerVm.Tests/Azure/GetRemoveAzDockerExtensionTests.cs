@@ -92,6 +92,20 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void Remove_is_high_impact_and_Confirm_false_removes_without_Force()
+        {
+            _bench.AddVm();
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+
+            var command = _bench.Ps.Run("(Get-Command Remove-AzDockerExtension).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact.ToString()").ThrowIfFailed().Single();
+            var run = _bench.Ps.Run("Remove-AzDockerExtension rg1 vm1 -Confirm:$false");
+
+            Assert.Equal("High", command.BaseObject);
+            Assert.True(run.Error == null, run.Describe());
+            Assert.Single(_bench.Arm.Requests, r => r.Method == "DELETE");
+        }
+
+        [Fact]
         public void Remove_WhatIf_with_Force_still_deletes_nothing()
         {
             _bench.AddVm();
