@@ -57,6 +57,8 @@ namespace AzDockerVm.Engine.Azure
                     }
 
                     plan.ForeignExtensionName = foreign?.Name;
+                    plan.EarlierExtensionName = vm.Extensions.FirstOrDefault(e => IsCustomScript(e) && IsOurs(e)
+                        && !string.Equals(e.Name, request.ExtensionName, StringComparison.OrdinalIgnoreCase))?.Name;
                 }
 
                 if (request.ServerCertificateFile != null)
@@ -101,11 +103,13 @@ namespace AzDockerVm.Engine.Azure
                     : ExtensionPayload.ForLegacyDockerExtension(settings, request.TypeHandlerVersion);
 
                 var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
-                if (plan.ForeignExtensionName != null && !string.Equals(plan.ForeignExtensionName, request.ExtensionName, StringComparison.OrdinalIgnoreCase))
+                // A VM holds one CustomScript extension whatever its name: the one in the way goes first.
+                string inTheWay = plan.ForeignExtensionName ?? plan.EarlierExtensionName;
+                if (inTheWay != null && !string.Equals(inTheWay, request.ExtensionName, StringComparison.OrdinalIgnoreCase))
                 {
-                    arm.Host.WriteVerbose($"Removing the CustomScript extension '{plan.ForeignExtensionName}' (-Force).");
-                    var foreign = (await vmResource.GetVirtualMachineExtensionAsync(plan.ForeignExtensionName, cancellationToken: ct).ConfigureAwait(false)).Value;
-                    await foreign.DeleteAsync(WaitUntil.Completed, ct).ConfigureAwait(false);
+                    arm.Host.WriteVerbose($"Removing the CustomScript extension '{inTheWay}'" + (plan.ForeignExtensionName != null ? " (-Force)." : " (AzDockerVm's, under another name)."));
+                    var old = (await vmResource.GetVirtualMachineExtensionAsync(inTheWay, cancellationToken: ct).ConfigureAwait(false)).Value;
+                    await old.DeleteAsync(WaitUntil.Completed, ct).ConfigureAwait(false);
                 }
 
                 var data = new VirtualMachineExtensionData(new AzureLocation(vm.Location))

@@ -59,6 +59,9 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>A CustomScript extension that is not ours (replaced only with Force), or null.</summary>
         public string ForeignExtensionName { get; internal set; }
 
+        /// <summary>Our own CustomScript extension under another name (a VM holds one CustomScript: it is replaced), or null.</summary>
+        public string EarlierExtensionName { get; internal set; }
+
         public string VmName => Vm.Name;
 
         public string ResourceGroupName => Vm.ResourceGroupName;

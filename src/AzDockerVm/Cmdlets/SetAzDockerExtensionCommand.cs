@@ -104,7 +104,8 @@ namespace AzDockerVm.Cmdlets
             string action = $"Install Docker with TLS on port {plan.Port} through {plan.HandlerName} {plan.TypeHandlerVersion} as extension '{ExtensionName}'"
                 + (plan.CreatesCertificate ? $"; create a TLS set in '{plan.CertificateFolder}'" : string.Empty)
                 + (plan.DockerContext != null ? $"; docker context '{plan.DockerContext}'" : string.Empty)
-                + (plan.ForeignExtensionName != null ? $"; replace the CustomScript extension '{plan.ForeignExtensionName}' (not created by AzDockerVm)" : string.Empty);
+                + (plan.ForeignExtensionName != null ? $"; replace the CustomScript extension '{plan.ForeignExtensionName}' (not created by AzDockerVm)" : string.Empty)
+                + (plan.EarlierExtensionName != null ? $"; replace AzDockerVm's extension '{plan.EarlierExtensionName}'" : string.Empty);
             if (!ShouldProcess(target, action))
             {
                 return;

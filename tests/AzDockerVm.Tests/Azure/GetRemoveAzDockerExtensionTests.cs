@@ -106,6 +106,22 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void Set_under_another_name_replaces_our_earlier_CustomScript_extension()
+        {
+            _bench.AddVm();
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+
+            var whatIf = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -ExtensionName docker -WhatIf").ThrowIfFailed();
+            var status = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -ExtensionName docker").ThrowIfFailed().Single();
+
+            Assert.Contains("replace AzDockerVm's extension 'AzDockerVm'", whatIf.HostText);
+            Assert.Equal("docker", status.Properties["Name"].Value);
+            Assert.Equal(new[] { "PUT azdockervm", "DELETE azdockervm", "PUT docker" },
+                _bench.Arm.Requests.Where(r => r.Method is "PUT" or "DELETE").Select(r => r.Method + " " + r.Path.Split('/').Last().ToLowerInvariant()).ToArray());
+            Assert.Equal("docker", _bench.Ps.Run("Get-AzDockerExtension rg1 vm1").ThrowIfFailed().Single().Properties["Name"].Value);
+        }
+
+        [Fact]
         public void Remove_WhatIf_with_Force_still_deletes_nothing()
         {
             _bench.AddVm();
