@@ -67,13 +67,5 @@ namespace AzDockerVm.Cmdlets
             JobRepository.Add(job);
             WriteObject(job);
         }
-
-        /// <summary>$env:DOCKER_CONFIG (relative to the current location), else ~/.docker.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        protected string DockerConfigDirectory()
-        {
-            string configured = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
-            return string.IsNullOrWhiteSpace(configured) ? AzDockerVm.Engine.Tls.DockerContextStore.DefaultDockerConfig() : ResolveFileSystemPath(configured);
-        }
     }
 }

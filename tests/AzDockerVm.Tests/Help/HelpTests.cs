@@ -184,7 +184,7 @@ namespace AzDockerVm.Tests.Help
                 Assert.Contains("    " + reason + "\n", text + "\n");
             }
 
-            foreach (string cmdlet in ModuleCommands.DocumentedNames)
+            foreach (string cmdlet in ModuleCommands.ExportedNames)
             {
                 Assert.Contains(cmdlet, text);
             }
@@ -203,7 +203,7 @@ namespace AzDockerVm.Tests.Help
 
             Assert.Empty(errors.Select(e => e.Message));
             Assert.Empty(checker.Check(ast, "about_AzDockerVm EXAMPLES"));
-            foreach (string cmdlet in ModuleCommands.DocumentedNames)
+            foreach (string cmdlet in ModuleCommands.ExportedNames)
             {
                 Assert.Contains(cmdlet, code);
             }

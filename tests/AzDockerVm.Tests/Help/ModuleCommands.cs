@@ -23,28 +23,13 @@ namespace AzDockerVm.Tests.Help
         /// <summary>The names from Get-Command -Module AzDockerVm, sorted.</summary>
         public static IReadOnlyList<string> ExportedNames => s_exportedNames.Value;
 
-        /// <summary>
-        /// Cmdlets whose help, about-topic entry and Pester file are being written in parallel (issue 3). Until the MAML
-        /// help of such a cmdlet exists, the documentation checks leave it out; once it exists, every check applies.
-        /// </summary>
-        public static readonly string[] AwaitingDocs = { "Get-AzDockerExtension", "Remove-AzDockerExtension", "Set-AzDockerExtension" };
-
-        /// <summary>The exported names the documentation checks apply to: all but those still awaiting their MAML help.</summary>
-        public static IReadOnlyList<string> DocumentedNames => ExportedNames.Where(n => !AwaitingDocs.Contains(n) || HasMamlHelp(n)).ToList();
-
-        private static bool HasMamlHelp(string name)
-        {
-            string file = System.IO.Path.Combine(RepoPaths.ModuleDirectory, "en-US", "AzDockerVm.dll-Help.xml");
-            return System.IO.File.Exists(file) && System.IO.File.ReadAllText(file).Contains("<command:name>" + name + "</command:name>", StringComparison.Ordinal);
-        }
-
         /// <summary>One row per exported command, for [MemberData]; no rows makes the theory fail.</summary>
         public static TheoryData<string> Rows
         {
             get
             {
                 var rows = new TheoryData<string>();
-                foreach (string name in DocumentedNames)
+                foreach (string name in ExportedNames)
                 {
                     rows.Add(name);
                 }

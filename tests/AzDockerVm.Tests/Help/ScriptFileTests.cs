@@ -79,7 +79,7 @@ namespace AzDockerVm.Tests.Help
                 }
             }
 
-            Assert.DoesNotContain(ModuleCommands.DocumentedNames, n => !called.Contains(n));
+            Assert.DoesNotContain(ModuleCommands.ExportedNames, n => !called.Contains(n));
         }
 
         [Fact]
