@@ -40,6 +40,9 @@ namespace AzDockerVm.Engine.Azure
                 {
                     ProvisioningScript.Render(request.Settings, daemonJson);
                 }
+                VmCertificate given = request.ServerCertificateFile == null
+                    ? null
+                    : VmCertificate.Given(request.CaFile, request.ServerCertificateFile, request.ServerKeyFile);
                 arm.Host.WriteVerbose($"Reading VM '{request.Vm}' (power state, extensions, addresses).");
                 VmFacts vm = await VmReader.ReadAsync(arm, request.Vm, readAddresses: true, ct).ConfigureAwait(false);
                 RefuseUnlessRunningLinux(vm);
@@ -61,9 +64,10 @@ namespace AzDockerVm.Engine.Azure
                         && !string.Equals(e.Name, request.ExtensionName, StringComparison.OrdinalIgnoreCase))?.Name;
                 }
 
-                if (request.ServerCertificateFile != null)
+                if (given != null)
                 {
-                    plan.Certificate = VmCertificate.Given(vm, request.CaFile, request.ServerCertificateFile, request.ServerKeyFile);
+                    given.RequireCovers(vm);
+                    plan.Certificate = given;
                 }
                 else
                 {

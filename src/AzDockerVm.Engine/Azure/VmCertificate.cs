@@ -38,8 +38,8 @@ namespace AzDockerVm.Engine.Azure
 
         internal string ClientKeyFile => Path.Combine(Folder, DockerTlsFileNames.ClientKey);
 
-        /// <summary>A given set: the server certificate must cover the VM's public IPs and FQDNs (private IPs are optional).</summary>
-        internal static VmCertificate Given(VmFacts vm, string caFile, string serverCertificateFile, string serverKeyFile)
+        /// <summary>A given set, its files read and checked (no VM needed yet: bad files are refused before any request).</summary>
+        internal static VmCertificate Given(string caFile, string serverCertificateFile, string serverKeyFile)
         {
             var certificate = new VmCertificate
             {
@@ -48,15 +48,21 @@ namespace AzDockerVm.Engine.Azure
                 ServerCertificateFile = serverCertificateFile,
                 ServerKeyFile = serverKeyFile,
             };
-            var missing = certificate.Check(vm);
+            certificate.ReadServerCertificate();
+            return certificate;
+        }
+
+        /// <summary>A given set must cover the VM's public IPs and FQDNs (private IPs are optional).</summary>
+        internal void RequireCovers(VmFacts vm)
+        {
+            string serverCertificateFile = ServerCertificateFile;
+            var missing = Check(vm);
             if (missing.Count > 0)
             {
                 throw new AzDockerVmException("CertificateDoesNotCoverVm", FailureKind.InvalidArgument, serverCertificateFile,
                     $"The server certificate '{serverCertificateFile}' does not cover VM '{vm.Name}': missing {string.Join(", ", missing)}. Docker clients would reject it.",
                     "Create a set for the VM's addresses (New-DockerTlsCertificate -DnsName <fqdn> -IPAddress <public ip>), or omit -Certificate to let Set-AzDockerExtension create one.");
             }
-
-            return certificate;
         }
 
         /// <summary>No set given: reuse the VM's default folder when it holds a set that still covers the VM, else plan a new one.</summary>
@@ -99,15 +105,7 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>What of the VM's required addresses the server certificate lacks (reads and validates the PEM files).</summary>
         private List<string> Check(VmFacts vm)
         {
-            PemFile.ReadCertificates(CaFile);
-            X509Certificate server = PemFile.ReadCertificate(ServerCertificateFile);
-            if (!PemFile.KeyMatches(server, PemFile.ReadPrivateKey(ServerKeyFile)))
-            {
-                throw new AzDockerVmException("CertificateKeyMismatch", FailureKind.InvalidData, ServerKeyFile,
-                    $"'{ServerKeyFile}' is not the key of '{ServerCertificateFile}'.", "Use the server-key.pem created with that certificate.");
-            }
-
-            var (dns, ips) = Names(server);
+            var (dns, ips) = Names(ReadServerCertificate());
             var required = vm.Fqdns.Concat(vm.PublicIPAddresses).ToList();
             if (required.Count == 0)
             {
@@ -116,6 +114,20 @@ namespace AzDockerVm.Engine.Azure
             }
 
             return required.Where(a => !Covers(a, dns, ips)).ToList();
+        }
+
+        /// <summary>Reads ca.pem and the server pair the way Docker will (missing file, BOM, not PEM, key not matching: refused).</summary>
+        private X509Certificate ReadServerCertificate()
+        {
+            PemFile.ReadCertificates(CaFile);
+            X509Certificate server = PemFile.ReadCertificate(ServerCertificateFile);
+            if (!PemFile.KeyMatches(server, PemFile.ReadPrivateKey(ServerKeyFile)))
+            {
+                throw new AzDockerVmException("CertificateKeyMismatch", FailureKind.InvalidData, ServerKeyFile,
+                    $"'{ServerKeyFile}' is not the key of '{ServerCertificateFile}'.", "Use the server-key.pem created with that certificate.");
+            }
+
+            return server;
         }
 
         private static bool Covers(string name, IList<string> dns, IList<IPAddress> ips)

@@ -78,7 +78,15 @@ namespace AzDockerVm.Tests.Azure
 
             Assert.Empty(_bench.Writes());
             Assert.False(Directory.Exists(_bench.DockerConfig), "something was written to DOCKER_CONFIG");
+            if (!s_needTheVm.Contains(errorId))
+            {
+                // Bad input needs no VM to be seen: no request at all.
+                Assert.Empty(_bench.Arm.Requests);
+            }
         }
+
+        /// <summary>Refusals that depend on what the VM is (only these may read it first).</summary>
+        private static readonly string[] s_needTheVm = { "VmNotFound", "ResourceGroupNotFound", "VmNotLinux", "VmNotRunning", "ForeignCustomScriptExtension" };
 
         [Fact]
         public void A_deallocated_VM_is_named_with_its_power_state_and_Start_AzVM_is_recommended()
@@ -112,7 +120,7 @@ namespace AzDockerVm.Tests.Azure
             var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -CertificatePath $F", new { F = folder });
 
             Assert.StartsWith("PemHasByteOrderMark,", run.Error.FullyQualifiedErrorId);
-            Assert.Empty(_bench.Writes());
+            Assert.Empty(_bench.Arm.Requests);
         }
 
         [Fact]
