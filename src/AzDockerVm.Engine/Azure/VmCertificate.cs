@@ -55,12 +55,11 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>A given set must cover the VM's public IPs and FQDNs (private IPs are optional).</summary>
         internal void RequireCovers(VmFacts vm)
         {
-            string serverCertificateFile = ServerCertificateFile;
             var missing = Check(vm);
             if (missing.Count > 0)
             {
-                throw new AzDockerVmException("CertificateDoesNotCoverVm", FailureKind.InvalidArgument, serverCertificateFile,
-                    $"The server certificate '{serverCertificateFile}' does not cover VM '{vm.Name}': missing {string.Join(", ", missing)}. Docker clients would reject it.",
+                throw new AzDockerVmException("CertificateDoesNotCoverVm", FailureKind.InvalidArgument, ServerCertificateFile,
+                    $"The server certificate '{ServerCertificateFile}' does not cover VM '{vm.Name}': missing {string.Join(", ", missing)}. Docker clients would reject it.",
                     "Create a set for the VM's addresses (New-DockerTlsCertificate -DnsName <fqdn> -IPAddress <public ip>), or omit -Certificate to let Set-AzDockerExtension create one.");
             }
         }
