@@ -78,6 +78,16 @@ namespace AzDockerVm.Engine.Docker
                 return (ClientCertificateRejected, $"The daemon rejected the client certificate (TLS {alert}){ClientHint(material)}.");
             }
 
+            // With TLS 1.3 the daemon checks the client certificate after the client's handshake is done: its refusal
+            // can arrive as a reset or EOF instead of an alert. When our own files show why, say so.
+            bool closedByPeer = socket?.SocketErrorCode == SocketError.ConnectionReset
+                || text.Contains("connection reset") || text.Contains("unexpected eof") || text.Contains("received an unexpected eof");
+            string hint = closedByPeer ? ClientHint(material) : string.Empty;
+            if (hint.Length > 0)
+            {
+                return (ClientCertificateRejected, $"The daemon closed the connection after the TLS handshake{hint}.");
+            }
+
             if (s_notTlsAnswers.Any(text.Contains))
             {
                 return (NotDockerEndpoint, $"{target} did not answer with TLS (a plain HTTP server, or not a Docker TLS port).");

@@ -134,12 +134,22 @@ namespace AzDockerVm.Tests.Docker
             Assert.Equal(Host.Daemon.Endpoint, result.Text("Endpoint"));
         }
 
+        /// <summary>
+        /// The daemon refused the client certificate: the CLI fails with the TLS alert or, since TLS 1.3 checks the
+        /// client after the client's handshake is done, with the connection reset that carries it (seen here in ~1 of 4
+        /// runs). dockerd 20.10 logs only the client's side, so the specific reason is asserted on Test-AzDockerHost.
+        /// </summary>
+        private static void AssertRefusedByDaemon(ToolRun cli)
+        {
+            Assert.NotEqual(0, cli.ExitCode);
+            Assert.True(cli.Text.Contains("remote error: tls: bad certificate") || cli.Text.Contains("connection reset by peer"), cli.Text);
+        }
+
         [DockerdFact]
         public void A_client_certificate_from_another_CA_is_rejected_by_the_daemon_for_docker_and_Test_AzDockerHost()
         {
             var cli = DockerCli.WithTlsFlags(Host.NewScratchFolder("cfg"), Host.ClientFromOtherCa, Host.Daemon.Endpoint, "version");
-            Assert.NotEqual(0, cli.ExitCode);
-            Assert.Contains("remote error: tls: bad certificate", cli.Text);
+            AssertRefusedByDaemon(cli);
 
             var result = TestHost(Host.Daemon.Endpoint, Host.ClientFromOtherCa);
             AssertFailed(result, "ClientCertificateRejected");
@@ -150,8 +160,7 @@ namespace AzDockerVm.Tests.Docker
         public void A_client_certificate_with_EKU_serverAuth_only_is_rejected_by_the_daemon_for_docker_and_Test_AzDockerHost()
         {
             var cli = DockerCli.WithTlsFlags(Host.NewScratchFolder("cfg"), Host.ClientWithServerAuthOnly, Host.Daemon.Endpoint, "version");
-            Assert.NotEqual(0, cli.ExitCode);
-            Assert.Contains("remote error: tls: bad certificate", cli.Text);
+            AssertRefusedByDaemon(cli);
 
             var result = TestHost(Host.Daemon.Endpoint, Host.ClientWithServerAuthOnly);
             AssertFailed(result, "ClientCertificateRejected");
