@@ -165,10 +165,17 @@ namespace AzDockerVm.Engine.Azure
         public static Task<IReadOnlyList<DockerExtensionInfo>> GetAsync(ArmConnection arm, VmReference reference, CancellationToken ct)
             => Guard(reference, async () =>
             {
-                VmFacts vm = await VmReader.ReadAsync(arm, reference, readAddresses: true, ct).ConfigureAwait(false);
+                VmFacts vm = await VmReader.ReadAsync(arm, reference, readAddresses: false, ct).ConfigureAwait(false);
+                var ours = vm.Extensions.Where(IsOurs).ToList();
+                if (ours.Count > 0)
+                {
+                    // The endpoint needs the VM's addresses: read them only when there is something to report.
+                    await VmReader.ReadAddressesAsync(arm, vm, ct).ConfigureAwait(false);
+                }
+
                 var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
                 var result = new List<DockerExtensionInfo>();
-                foreach (ExtensionFacts extension in vm.Extensions.Where(IsOurs))
+                foreach (ExtensionFacts extension in ours)
                 {
                     result.Add(await ReadOursAsync(arm, vmResource, vm, extension.Name, ct).ConfigureAwait(false));
                 }

@@ -13,6 +13,8 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>The PowerState/... code's last part: running, deallocated, stopped, starting, ...; null when unknown.</summary>
         public string PowerState { get; set; }
         public string AdminUsername { get; set; }
+        /// <summary>Resource ids of the VM's network interfaces (read by <see cref="VmReader.ReadAddressesAsync"/>).</summary>
+        public List<string> NetworkInterfaceIds { get; } = new List<string>();
         public List<string> PrivateIPAddresses { get; } = new List<string>();
         public List<string> PublicIPAddresses { get; } = new List<string>();
         public List<string> Fqdns { get; } = new List<string>();

@@ -60,18 +60,23 @@ namespace AzDockerVm.Engine.Azure
                 throw ArmFailure.From(ex, vmName, "VmNotFound");
             }
 
+            facts.NetworkInterfaceIds.AddRange((data.NetworkProfile?.NetworkInterfaces ?? Enumerable.Empty<VirtualMachineNetworkInterfaceReference>())
+                .Where(nic => nic.Id != null).Select(nic => nic.Id.ToString()));
             if (readAddresses)
             {
-                foreach (var nic in data.NetworkProfile?.NetworkInterfaces ?? Enumerable.Empty<VirtualMachineNetworkInterfaceReference>())
-                {
-                    if (nic.Id != null)
-                    {
-                        await ReadNicAsync(arm, nic.Id, facts, ct).ConfigureAwait(false);
-                    }
-                }
+                await ReadAddressesAsync(arm, facts, ct).ConfigureAwait(false);
             }
 
             return facts;
+        }
+
+        /// <summary>The private IPs, public IPs and FQDNs behind the VM's network interfaces (one GET per NIC and public IP).</summary>
+        public static async Task ReadAddressesAsync(ArmConnection arm, VmFacts facts, CancellationToken ct)
+        {
+            foreach (string nicId in facts.NetworkInterfaceIds)
+            {
+                await ReadNicAsync(arm, new ResourceIdentifier(nicId), facts, ct).ConfigureAwait(false);
+            }
         }
 
         private static async Task ReadNicAsync(ArmConnection arm, ResourceIdentifier nicId, VmFacts facts, CancellationToken ct)

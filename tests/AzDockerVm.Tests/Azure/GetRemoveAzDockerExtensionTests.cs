@@ -43,10 +43,15 @@ namespace AzDockerVm.Tests.Azure
             _bench.AddVm();
             _bench.Arm.AddExtension("rg1", "vm1", "theirs", settings: new JsonObject { ["commandToExecute"] = "echo hi" });
 
+            int before = _bench.Arm.Requests.Count;
             var run = _bench.Ps.Run("Get-AzDockerExtension rg1 vm1");
 
             Assert.True(run.Error == null, run.Describe());
             Assert.Empty(run.Output);
+            // Nothing of ours: the VM and its extension list are read, its network (NIC, public IP) is not.
+            var reads = _bench.Arm.Requests.Skip(before).Select(r => r.Method + " " + r.Path.ToLowerInvariant()).ToArray();
+            Assert.Equal(2, reads.Length);
+            Assert.DoesNotContain(reads, r => r.Contains("microsoft.network"));
         }
 
         [Fact]
