@@ -24,8 +24,7 @@ namespace AzDockerVm.Engine.Provisioning
         private static readonly Regex s_packageVersion = new Regex("^[A-Za-z0-9._:~+-]*$", RegexOptions.CultureInvariant);
         private static readonly Lazy<string> s_body = new Lazy<string>(LoadBody);
 
-        /// <summary>The script exactly as shipped (for shellcheck and reviews).</summary>
-        public static string Template => s_body.Value;
+        private static string Template => s_body.Value;
 
         public static string Render(DockerHostSettings settings, string daemonJson)
         {
