@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using AzDockerVm.Engine.Tls;
@@ -30,7 +32,8 @@ namespace AzDockerVm.Engine.Docker
 
         public string KernelVersion { get; set; }
 
-        public double LatencyMs { get; set; }
+        /// <summary>Null when the check failed: there was no answer to time.</summary>
+        public double? LatencyMs { get; set; }
 
         /// <summary>The exception chain behind a failure (types and messages, no stack trace), for -Debug.</summary>
         public string Detail { get; set; }
@@ -109,9 +112,48 @@ namespace AzDockerVm.Engine.Docker
                 catch (Exception ex)
                 {
                     var (reason, message) = DockerHostFailure.Classify(ex, target, serverCheck, material);
+                    if (serverCheck.Reason == null && (reason == DockerHostFailure.ClientCertificateRejected || reason == DockerHostFailure.TlsHandshakeFailed))
+                    {
+                        // The daemon may refuse our client before this side judged its certificate (TLS 1.3 sends the
+                        // client's certificate before the client validates the server). The docker CLI judges the
+                        // server first; so do we, on a second handshake that offers no client certificate.
+                        await JudgeServerCertificateAsync(target, serverCheck, timeout, cancellation).ConfigureAwait(false);
+                        if (serverCheck.Reason != null)
+                        {
+                            (reason, message) = (serverCheck.Reason, serverCheck.Message);
+                        }
+                    }
+
                     DockerHostProbeResult failed = Failed(target, reason, message);
                     failed.Detail = DockerHostFailure.Describe(ex);
                     return failed;
+                }
+            }
+        }
+
+        // Only the server's certificate matters here: whatever happens after the callback (the daemon refusing a
+        // client without a certificate, a reset, the deadline) is not this check's concern.
+        private static async Task JudgeServerCertificateAsync(DockerEndpoint target, ServerCertificateCheck serverCheck, TimeSpan timeout, CancellationToken cancellation)
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            using (var tcp = new TcpClient())
+            {
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    await WithDeadline(tcp.ConnectAsync(target.Host, target.Port), deadline.Token).ConfigureAwait(false);
+                    using (var tls = new SslStream(tcp.GetStream(), false, serverCheck.Validate))
+                    {
+                        await WithDeadline(tls.AuthenticateAsClientAsync(target.Host), deadline.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception)
+                {
+                    // the first attempt's reason stands
                 }
             }
         }

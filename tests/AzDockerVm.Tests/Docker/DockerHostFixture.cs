@@ -46,6 +46,9 @@ namespace AzDockerVm.Tests.Docker
         /// <summary>The right client certificate, but ca.pem is another CA (so the server's certificate is not trusted).</summary>
         public string TrustsOtherCa => Folder("trusts-other-ca");
 
+        /// <summary>A whole client folder of another CA (ca.pem, cert.pem, key.pem): the wrong host's set.</summary>
+        public string OtherSet => Folder("other-set");
+
         /// <summary>The good client files with a UTF-8 BOM in front of cert.pem.</summary>
         public string ClientCertWithBom => Folder("bom");
 
@@ -89,6 +92,7 @@ namespace AzDockerVm.Tests.Docker
             OpenSslTls.CreateClientFolder(Path.Combine(Root, "client-serverauth"), trusted: ca, issuer: ca, extendedKeyUsage: "serverAuth");
             string trustsOther = OpenSslTls.CopyClientFolder(good, Path.Combine(Root, "trusts-other-ca"));
             File.Copy(other.CertificateFile, Path.Combine(trustsOther, "ca.pem"), overwrite: true);
+            OpenSslTls.CreateClientFolder(Path.Combine(Root, "other-set"), trusted: other, issuer: other);
             string bom = OpenSslTls.CopyClientFolder(good, Path.Combine(Root, "bom"));
             OpenSslTls.PrependBom(Path.Combine(bom, "cert.pem"));
             return true;

@@ -121,13 +121,13 @@ namespace AzDockerVm.Tests.Docker
         }
 
         [DockerdFact]
-        public void A_new_context_pipes_into_Test_AzDockerHost_by_its_Endpoint()
+        public void A_new_context_pipes_into_Test_AzDockerHost_with_its_Endpoint_and_TLS_folder()
         {
             using var _ = new EnvironmentScope();
             using var ps = new PowerShellSession();
 
             var result = ps.Run(
-                "$env:DOCKER_CONFIG = $DockerConfig; New-DockerContext azvm-pipe $Endpoint -CertificatePath $Good | Test-AzDockerHost -CertificatePath $Good",
+                "$env:DOCKER_CONFIG = $DockerConfig; New-DockerContext azvm-pipe $Endpoint -CertificatePath $Good | Test-AzDockerHost",
                 new { DockerConfig = Host.NewScratchFolder("cfg"), Endpoint = Host.Daemon.Endpoint, Good = Host.Good }).ThrowIfFailed().Single();
 
             Assert.True((bool)result.Get("Success"), result.Text("Message"));
@@ -190,6 +190,25 @@ namespace AzDockerVm.Tests.Docker
             Assert.Contains("certificate signed by unknown authority", cli.Text);
 
             AssertFailed(TestHost(Host.Daemon.Endpoint, Host.TrustsOtherCa), "UnknownAuthority");
+        }
+
+        /// <summary>
+        /// The wrong host's folder: ca.pem and the client pair both of another CA. Docker judges the server first, so
+        /// this is the server's certificate not being trusted, not the daemon refusing the client.
+        /// </summary>
+        [DockerdFact]
+        public void A_whole_set_of_another_CA_is_UnknownAuthority_for_docker_and_Test_AzDockerHost()
+        {
+            var cli = DockerCli.WithTlsFlags(Host.NewScratchFolder("cfg"), Host.OtherSet, Host.Daemon.Endpoint, "version");
+            Assert.NotEqual(0, cli.ExitCode);
+            Assert.Contains("certificate signed by unknown authority", cli.Text);
+
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                var result = TestHost(Host.Daemon.Endpoint, Host.OtherSet);
+                AssertFailed(result, "UnknownAuthority");
+                Assert.Contains("not signed by the CA in ca.pem", result.Text("Message"));
+            }
         }
 
         [DockerdFact]
