@@ -18,19 +18,26 @@ namespace AzDockerVm.Cmdlets
             }
             catch (AzDockerVmException ex)
             {
-                ThrowTerminatingError(ToErrorRecord(ex));
+                ThrowTerminatingError(ToErrorRecord(ex, RecommendedActionFor(ex)));
             }
         }
 
         protected abstract void ProcessRecordCore();
 
-        internal static ErrorRecord ToErrorRecord(AzDockerVmException ex)
+        /// <summary>
+        /// The next step for a user of this cmdlet: the engine states what went wrong, a cmdlet may word the advice in
+        /// its own parameter names. Default: the engine's advice, if any.
+        /// </summary>
+        protected virtual string RecommendedActionFor(AzDockerVmException ex) => ex.RecommendedAction;
+
+        internal static ErrorRecord ToErrorRecord(AzDockerVmException ex, string recommendedAction = null)
         {
             var category = Enum.TryParse(ex.Kind.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
             var record = new ErrorRecord(ex, ex.ErrorId, category, ex.Target);
-            if (!string.IsNullOrEmpty(ex.RecommendedAction))
+            string action = recommendedAction ?? ex.RecommendedAction;
+            if (!string.IsNullOrEmpty(action))
             {
-                record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.RecommendedAction };
+                record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action };
             }
 
             return record;

@@ -19,7 +19,9 @@ namespace AzDockerVm.Cmdlets
         [ValidateNotNull]
         public DockerTlsCertificateSet Certificate { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+        /// <summary>By property name also as TlsPath, so a DockerContextInfo from New-DockerContext pipes in.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificatePathSet)]
+        [Alias("TlsPath")]
         [ValidateNotNullOrEmpty]
         public string CertificatePath { get; set; }
 

@@ -9,7 +9,7 @@ namespace AzDockerVm.Cmdlets
     /// Writes a docker CLI context (endpoint + TLS files) into $env:DOCKER_CONFIG (default ~/.docker) in the CLI's own
     /// format, so `docker --context NAME ...` talks to the host over mutual TLS. -Use makes it the current context.
     /// </summary>
-    [Cmdlet(VerbsCommon.New, "DockerContext", SupportsShouldProcess = true, DefaultParameterSetName = CertificatePathSet)]
+    [Cmdlet(VerbsCommon.New, "DockerContext", SupportsShouldProcess = true, DefaultParameterSetName = CertificateSet)]
     [OutputType(typeof(DockerContextInfo))]
     public sealed class NewDockerContextCommand : DockerTlsCmdlet
     {

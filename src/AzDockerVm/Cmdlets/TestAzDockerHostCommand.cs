@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using AzDockerVm.Engine;
 using AzDockerVm.Engine.Docker;
 using AzDockerVm.Models;
 
@@ -18,7 +19,9 @@ namespace AzDockerVm.Cmdlets
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificatePathSet)]
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificateSet)]
+        // Not by property name in the Certificate set: a DockerContextInfo (Endpoint, TlsPath) must bind to the
+        // CertificatePath set, and PowerShell's binder would settle on the default set after binding Endpoint there.
+        [Parameter(Position = 0, ParameterSetName = CertificateSet)]
         public string Endpoint { get; set; }
 
         [Parameter]
@@ -28,6 +31,11 @@ namespace AzDockerVm.Cmdlets
         protected override void ProcessRecordCore() => TestHost();
 
         protected override void StopProcessing() => _stopping.Cancel();
+
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+            => ex.ErrorId == "FileNotFound"
+                ? "Give -CertificatePath a folder holding ca.pem, cert.pem and key.pem (as New-DockerTlsCertificate writes them), or pipe the set: New-DockerTlsCertificate ... | Test-AzDockerHost."
+                : base.RecommendedActionFor(ex);
 
         protected override void EndProcessing() => _stopping.Dispose();
 

@@ -19,5 +19,8 @@ namespace AzDockerVm.Models
         public string Status { get; set; }
 
         public DateTimeOffset StartTime { get; set; }
+
+        /// <summary>"Set rg/vm1/AzDockerVm: InProgress", for logs and strings.</summary>
+        public override string ToString() => $"{Operation} {ResourceGroupName}/{VMName}/{Name}: {Status}";
     }
 }

@@ -51,5 +51,8 @@ namespace AzDockerVm.Models
 
         /// <summary>The docker context Set-AzDockerExtension wrote or kept for the VM; null otherwise.</summary>
         public string DockerContext { get; set; }
+
+        /// <summary>"rg/vm1/AzDockerVm: Succeeded", for logs and strings.</summary>
+        public override string ToString() => $"{ResourceGroupName}/{VMName}/{Name}: {ProvisioningState}";
     }
 }

@@ -19,5 +19,8 @@ namespace AzDockerVm.Models
 
         /// <summary>The folder holding ca.pem, cert.pem and key.pem for the context.</summary>
         public string TlsPath { get; set; }
+
+        /// <summary>The context's name, as <c>docker --context</c> takes it.</summary>
+        public override string ToString() => Name ?? string.Empty;
     }
 }

@@ -26,7 +26,11 @@ namespace AzDockerVm.Models
 
         public string KernelVersion { get; set; }
 
-        /// <summary>Round-trip time of the version call in milliseconds (connection and TLS handshake included).</summary>
-        public double LatencyMs { get; set; }
+        /// <summary>Round-trip time of the version call in milliseconds; empty when the check failed (nothing answered).</summary>
+        public double? LatencyMs { get; set; }
+
+        /// <summary>"tcp://host:2376: Docker 24.0.7 (API 1.43)" or "tcp://host:2376: Timeout: ...", for logs and strings.</summary>
+        public override string ToString()
+            => Success ? $"{Endpoint}: Docker {ServerVersion} (API {ApiVersion})" : $"{Endpoint}: {Reason}: {Message}";
     }
 }

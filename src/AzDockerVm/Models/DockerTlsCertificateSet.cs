@@ -11,6 +11,9 @@ namespace AzDockerVm.Models
         /// <summary>The folder holding the set (what DOCKER_CERT_PATH points at).</summary>
         public string Path { get; set; }
 
+        /// <summary>The folder, so <c>"$tls"</c> works where a -CertificatePath or DOCKER_CERT_PATH is wanted.</summary>
+        public override string ToString() => Path ?? string.Empty;
+
         public string CaCertificateFile { get; set; }
 
         /// <summary>The CA's private key: in <see cref="Path"/> for a new CA, in the reused CA's folder otherwise.</summary>

@@ -125,15 +125,33 @@ namespace AzDockerVm.Tests.Docker
         }
 
         [Fact]
-        public void The_default_view_is_a_table_of_Endpoint_Success_ServerVersion_ApiVersion_LatencyMs_Reason()
+        public void The_default_view_shows_why_a_check_failed_and_what_answered_a_good_one()
         {
             using var ps = new PowerShellSession();
 
-            var run = ps.Run("[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://h:2376'; Success = $false; Reason = 'Timeout'; LatencyMs = 12.345 } | Out-Default");
+            var run = ps.Run(
+                "[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://h:2376'; Success = $false; Reason = 'Timeout'; Message = 'tcp://h:2376 did not answer within 1 s.' }, " +
+                "[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://g:2376'; Success = $true; ServerVersion = '20.10.24'; ApiVersion = '1.41'; Os = 'linux'; Architecture = 'amd64'; LatencyMs = 12.345 } | Out-Default");
 
             run.ThrowIfFailed();
-            Assert.Matches(@"Endpoint\s+Success\s+ServerVersion\s+ApiVersion\s+LatencyMs\s+Reason", DockerSpecHelpers.WithoutAnsi(run.HostText));
-            Assert.Matches(@"tcp://h:2376\s+False\s+12[.,]3\s+Timeout", DockerSpecHelpers.WithoutAnsi(run.HostText));
+            string text = DockerSpecHelpers.WithoutAnsi(run.HostText);
+            Assert.Matches(@"Endpoint\s+Success\s+LatencyMs\s+Result", text);
+            Assert.Matches(@"tcp://h:2376\s+False\s+Timeout: tcp://h:2376 did not answer within 1 s\.", text);
+            Assert.Matches(@"tcp://g:2376\s+True\s+12[.,]3\s+Docker 20\.10\.24 \(API 1\.41, linux/amd64\)", text);
+        }
+
+        [Fact]
+        public void A_result_reads_as_endpoint_and_outcome_and_a_failed_one_has_no_latency()
+        {
+            using var ps = new PowerShellSession();
+
+            var run = ps.Run(
+                "$f = [AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://h:2376'; Success = $false; Reason = 'Timeout'; Message = 'no answer.' }; " +
+                "\"$f\"; $null -eq $f.LatencyMs");
+
+            run.ThrowIfFailed();
+            Assert.Equal("tcp://h:2376: Timeout: no answer.", run.Output[0].ToString());
+            Assert.Equal(true, run.Output[1].BaseObject);
         }
     }
 }
