@@ -4,20 +4,44 @@
 
 .DESCRIPTION
     Build   dotnet build AzDockerVm.sln; the importable module is laid out in out/AzDockerVm.
-    Test    Build, then the xunit tests (tests/AzDockerVm.Tests) and, when Pester 5 or later is
-            installed, the Pester tests in tests/Pester.
-    Package Build, then Test-ModuleManifest and a copy of the module in out/publish/AzDockerVm,
-            ready for Publish-Module -Path.
+    Test    Build, then the xunit tests (tests/AzDockerVm.Tests) and the Pester 5 tests in tests/Pester
+            against out/AzDockerVm. Pester 5 must be installed (or on $env:PSModulePath); without it the
+            task fails rather than passing untested. -SkipXunit leaves the xunit tests out (tests/run-all.sh
+            runs them itself first) and says so.
+    Package Build, then Test-ModuleManifest, a copy of the module in out/publish/AzDockerVm (for
+            Publish-PSResource -Path) and out/publish/AzDockerVm.zip, the layout Azure Automation's
+            "import a module from a file" expects: the AzDockerVm folder at the root of AzDockerVm.zip.
+
+.PARAMETER Task
+    Build, Test or Package.
+
+.PARAMETER Configuration
+    The dotnet build configuration (Release by default).
+
+.PARAMETER SkipXunit
+    With -Task Test: do not run the xunit tests (when the caller has just run them).
+
+.PARAMETER PesterResultPath
+    With -Task Test: also write the Pester counts to this file, one line "passed=N failed=N skipped=N"
+    (tests/Invoke-PesterFiles.ps1 runs Pester).
 
 .EXAMPLE
     ./build.ps1 -Task Test
+
+.EXAMPLE
+    ./build.ps1 -Task Package
+    Publish-PSResource -Path ./out/publish/AzDockerVm -Repository MyRepository
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Package')]
     [string] $Task = 'Build',
 
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [switch] $SkipXunit,
+
+    [string] $PesterResultPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -42,7 +66,7 @@ function Invoke-Native {
 }
 
 function Invoke-ModuleBuild {
-    Invoke-Native dotnet @('build', (Join-Path $root 'AzDockerVm.sln'), '-c', $Configuration)
+    Invoke-Native dotnet @('build', (Join-Path $root 'AzDockerVm.sln'), '-c', $Configuration, '-nologo', '-v', 'quiet')
     if (-not (Test-Path -LiteralPath $manifest)) {
         throw "The build did not lay out the module: $manifest is missing."
     }
@@ -51,33 +75,38 @@ function Invoke-ModuleBuild {
 }
 
 function Invoke-ModuleTest {
-    Invoke-Native dotnet @('test', (Join-Path $root 'tests/AzDockerVm.Tests'), '-c', $Configuration, '--no-build')
-
-    $pester = @(Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0.0' })
-    if ($pester.Count -eq 0) {
-        Write-Warning 'Pester 5 or later is not installed, so tests/Pester was not run. Install-Module Pester -MinimumVersion 5.0.0 -Scope CurrentUser'
-        return
+    if ($SkipXunit) {
+        Write-Host 'xunit: skipped (-SkipXunit: the caller ran tests/AzDockerVm.Tests itself)'
+    }
+    else {
+        Invoke-Native dotnet @('test', (Join-Path $root 'tests/AzDockerVm.Tests'), '-c', $Configuration, '--no-build', '--nologo')
     }
 
-    # Windows PowerShell ships Pester 3; make sure 5 is the one loaded.
-    Get-Module -Name Pester | Remove-Module -Force
-    Import-Module -Name Pester -MinimumVersion 5.0.0
-    $result = Invoke-Pester -Path (Join-Path $root 'tests/Pester') -Output Detailed -PassThru
-    if ($result.FailedCount -gt 0 -or $result.Result -ne 'Passed') {
-        throw "Pester: $($result.FailedCount) test(s) failed (result: $($result.Result))."
-    }
+    $pester = @{ Path = (Join-Path $root 'tests/Pester') }
+    if ($PesterResultPath) { $pester.ResultPath = $PesterResultPath }
+    & (Join-Path $root 'tests/Invoke-PesterFiles.ps1') @pester
 }
 
 function New-ModulePackage {
     $info = Test-ModuleManifest -Path $manifest
-    $publishDir = Join-Path $root 'out/publish/AzDockerVm'
-    if (Test-Path -LiteralPath $publishDir) {
-        Remove-Item -LiteralPath $publishDir -Recurse -Force
+    $publishRoot = Join-Path $root 'out/publish'
+    $publishDir = Join-Path $publishRoot 'AzDockerVm'
+    $zip = Join-Path $publishRoot 'AzDockerVm.zip'
+    foreach ($old in $publishDir, $zip) {
+        if (Test-Path -LiteralPath $old) {
+            Remove-Item -LiteralPath $old -Recurse -Force
+        }
     }
 
-    $null = New-Item -ItemType Directory -Path (Split-Path -Parent $publishDir) -Force
+    $null = New-Item -ItemType Directory -Path $publishRoot -Force
     Copy-Item -LiteralPath $moduleDir -Destination $publishDir -Recurse
-    Write-Host "Package: $publishDir (AzDockerVm $($info.Version)); publish with Publish-Module -Path '$publishDir'"
+
+    # Azure Automation: the zip, the folder at its root and the manifest carry the module's name.
+    Compress-Archive -LiteralPath $publishDir -DestinationPath $zip
+
+    Write-Host "Package: $publishDir (AzDockerVm $($info.Version))"
+    Write-Host "  publish: Publish-PSResource -Path '$publishDir' -Repository <name>   (PSResourceGet 1.x; PowerShellGet 2's Publish-Module fails with NETSDK1061 under a current .NET SDK, e.g. 10)"
+    Write-Host "  Azure Automation: $zip   (Automation account > Modules > Add a module > Browse for file, runtime PowerShell 7.2 or later)"
 }
 
 Push-Location $root

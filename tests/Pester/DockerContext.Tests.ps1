@@ -62,6 +62,7 @@ Describe 'New-DockerContext' {
             $context.Description | Should -Be 'Build host, West Europe'
             $context.Current | Should -BeFalse
             $context.DockerConfig | Should -Be $env:DOCKER_CONFIG
+            "$context" | Should -Be 'myvm' -Because 'a context reads as its name, as docker --context takes it'
         }
 
         It 'writes meta.json where the docker CLI looks for it' {

@@ -4,17 +4,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../../out/AzDockerVm/AzDockerVm.psd1) -Force
-
-    function Get-FreeTcpPort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
-    function Test-TcpPort([string] $Address, [int] $Port) {
-        $client = [System.Net.Sockets.TcpClient]::new()
-        try { $client.ConnectAsync($Address, $Port).Wait(500) -and $client.Connected } catch { $false } finally { $client.Dispose() }
-    }
+    . (Join-Path $PSScriptRoot TestHelpers/Dockerd.ps1)
 }
 
 Describe 'Test-AzDockerHost' {
@@ -34,6 +24,17 @@ Describe 'Test-AzDockerHost' {
             $result.Reason | Should -Be 'ConnectionRefused'
             $result.Message | Should -Not -BeNullOrEmpty
             $result.ServerVersion | Should -BeNullOrEmpty
+            $result.LatencyMs | Should -BeNullOrEmpty -Because 'nothing answered, so there is no latency to report'
+        }
+
+        It 'shows why a check failed in its default table and as a string' {
+            $port = Get-FreeTcpPort
+            $result = $tls | Test-AzDockerHost -Endpoint "tcp://127.0.0.1:$port" -TimeoutSec 5
+
+            $table = ($result | Out-String -Width 400)
+            $table | Should -Match 'Endpoint\s+Success\s+LatencyMs\s+Result'
+            $table | Should -Match ('ConnectionRefused: ' + [regex]::Escape($result.Message))
+            "$result" | Should -Be "tcp://127.0.0.1:${port}: ConnectionRefused: $($result.Message)"
         }
 
         It 'reports Timeout within -TimeoutSec when the port accepts but never answers' {
@@ -62,9 +63,12 @@ Describe 'Test-AzDockerHost' {
             { $tls | Test-AzDockerHost -Endpoint tcp://127.0.0.1:70000 } | Should -Throw -ErrorId 'InvalidPort,*'
         }
 
-        It 'throws FileNotFound for a -CertificatePath folder without the files' {
+        It 'throws FileNotFound with a next step for a -CertificatePath folder without the files' {
             $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty')
-            { Test-AzDockerHost -Endpoint tcp://127.0.0.1:2376 -CertificatePath $empty.FullName } | Should -Throw -ErrorId 'FileNotFound,*'
+            $err = { Test-AzDockerHost -Endpoint tcp://127.0.0.1:2376 -CertificatePath $empty.FullName } | Should -Throw -ErrorId 'FileNotFound,*' -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.TargetObject | Should -Be (Join-Path $empty.FullName 'ca.pem')
+            $err.ErrorDetails.RecommendedAction | Should -Match 'New-DockerTlsCertificate'
         }
 
         It 'refuses -TimeoutSec <_> while binding parameters' -ForEach @(0, 301) {
@@ -83,36 +87,13 @@ Describe 'Test-AzDockerHost' {
                 $folder
             }
 
-            $skipBecause = if (-not $IsLinux) { 'dockerd runs on Linux only' }
-                elseif ((id -u) -ne '0') { 'starting dockerd needs root' }
-                elseif ($null -eq (Get-Command dockerd -CommandType Application -ErrorAction SilentlyContinue)) { 'dockerd is not installed' }
-
+            $skipBecause = Get-DockerdSkipReason
             $daemon = $null
             if (-not $skipBecause) {
-                $port = Get-FreeTcpPort
-                $root = Join-Path $TestDrive 'dockerd'
-                $null = New-Item -ItemType Directory -Path $root
                 # The daemon also listens on 127.0.0.2, an address that is not in the server certificate.
-                $arguments = @(
-                    '-H', "tcp://127.0.0.1:$port", '-H', "tcp://127.0.0.2:$port", '-H', "unix://$root/docker.sock",
-                    '--tlsverify', '--tlscacert', $tls.CaCertificateFile, '--tlscert', $tls.ServerCertificateFile, '--tlskey', $tls.ServerKeyFile,
-                    '--bridge=none', '--iptables=false', '--ip6tables=false', '--storage-driver=vfs',
-                    '--data-root', "$root/data", '--exec-root', "$root/exec", '--pidfile', "$root/docker.pid"
-                )
-                $daemon = Start-Process -FilePath dockerd -ArgumentList $arguments -PassThru `
-                    -RedirectStandardOutput "$root/dockerd.out" -RedirectStandardError "$root/dockerd.log"
-                $deadline = [datetime]::UtcNow.AddSeconds(30)
-                while (-not (Test-TcpPort 127.0.0.1 $port) -and -not $daemon.HasExited -and [datetime]::UtcNow -lt $deadline) {
-                    Start-Sleep -Milliseconds 200
-                }
-                if (-not (Test-TcpPort 127.0.0.1 $port)) {
-                    if (-not $daemon.HasExited) {
-                        & /bin/kill -TERM $daemon.Id
-                        $null = $daemon.WaitForExit(20000)
-                    }
-                    throw "dockerd did not start: $(Get-Content -LiteralPath "$root/dockerd.log" -Tail 20 -ErrorAction SilentlyContinue)"
-                }
-                $endpoint = "tcp://127.0.0.1:$port"
+                $daemon = Start-TestDockerd -Root (Join-Path $TestDrive 'dockerd') -ExtraAddress 127.0.0.2 `
+                    -CaCertificateFile $tls.CaCertificateFile -ServerCertificateFile $tls.ServerCertificateFile -ServerKeyFile $tls.ServerKeyFile
+                $endpoint = $daemon.Endpoint
 
                 # Another CA, for the certificates the daemon must not accept.
                 $stranger = New-DockerTlsCertificate -DnsName docker.test -IPAddress 127.0.0.1 -Path (Join-Path $TestDrive 'stranger')
@@ -120,11 +101,7 @@ Describe 'Test-AzDockerHost' {
         }
 
         AfterAll {
-            if ($daemon -and -not $daemon.HasExited) {
-                # SIGTERM lets dockerd stop the containerd it started; Stop-Process would kill it outright.
-                & /bin/kill -TERM $daemon.Id
-                if (-not $daemon.WaitForExit(20000)) { $daemon.Kill() }
-            }
+            Stop-TestDockerd $daemon
         }
 
         It 'succeeds with the set the daemon was started with' {
@@ -150,6 +127,21 @@ Describe 'Test-AzDockerHost' {
             ($tls | Test-AzDockerHost -Endpoint $endpoint).ServerVersion | Should -Be $version
         }
 
+        It 'takes a context from New-DockerContext on the pipeline (its Endpoint and TLS folder)' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $saved = $env:DOCKER_CONFIG
+            try {
+                $env:DOCKER_CONFIG = Join-Path $TestDrive 'docker-config-pipe'
+                $result = $tls | New-DockerContext -Name pester-pipe -Endpoint $endpoint | Test-AzDockerHost
+                $result.Success | Should -BeTrue -Because $result.Message
+                $result.Endpoint | Should -Be $endpoint
+                "$result" | Should -Match ('^' + [regex]::Escape($endpoint) + ': Docker ')
+            }
+            finally {
+                $env:DOCKER_CONFIG = $saved
+            }
+        }
+
         It 'succeeds with -CertificatePath' {
             if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
             (Test-AzDockerHost -Endpoint $endpoint -CertificatePath $tls.Path).Success | Should -BeTrue
@@ -170,14 +162,23 @@ Describe 'Test-AzDockerHost' {
             }
         }
 
-        It 'reports UnknownAuthority when ca.pem is another CA' {
+        It 'reports UnknownAuthority for the wrong host''s whole set (ca.pem and client pair of another CA)' {
             if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
             $result = $stranger | Test-AzDockerHost -Endpoint $endpoint
             $result.Success | Should -BeFalse
             $result.Reason | Should -Be 'UnknownAuthority' -Because $result.Message
+            $result.Message | Should -Match 'not signed by the CA in ca.pem'
         }
 
-        It 'reports ClientCertificateRejected for a client certificate from another CA' {
+        It 'reports UnknownAuthority when only ca.pem is another CA' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $folder = New-CertificateFolder 'foreign-ca' -Ca $stranger.CaCertificateFile -Certificate $tls.ClientCertificateFile -Key $tls.ClientKeyFile
+            $result = Test-AzDockerHost -Endpoint $endpoint -CertificatePath $folder
+            $result.Success | Should -BeFalse
+            $result.Reason | Should -Be 'UnknownAuthority' -Because $result.Message
+        }
+
+        It 'reports ClientCertificateRejected when only the client pair is of another CA' {
             if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
             $folder = New-CertificateFolder 'foreign-client' -Ca $tls.CaCertificateFile -Certificate $stranger.ClientCertificateFile -Key $stranger.ClientKeyFile
             $result = Test-AzDockerHost -Endpoint $endpoint -CertificatePath $folder

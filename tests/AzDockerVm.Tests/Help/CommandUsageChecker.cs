@@ -25,15 +25,18 @@ namespace AzDockerVm.Tests.Help
             _modulePatterns = modulePatterns.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();
         }
 
+        /// <summary>The names of the functions a script defines (its own, or a helper's it dot-sources).</summary>
+        public static IEnumerable<string> FunctionsDefinedIn(Ast script)
+            => script.FindAll(a => a is FunctionDefinitionAst, searchNestedScriptBlocks: true).Cast<FunctionDefinitionAst>().Select(f => f.Name);
+
         /// <summary>The problems in a script; each names the place (source:line), the command and the parameter.</summary>
-        public IReadOnlyList<string> Check(Ast script, string source)
+        /// <param name="helperFunctions">Functions of helper files the script dot-sources: not module commands either.</param>
+        public IReadOnlyList<string> Check(Ast script, string source, IEnumerable<string> helperFunctions = null)
         {
             var problems = new List<string>();
 
-            // A function the script defines itself is not a module command, whatever its name.
-            var ownFunctions = new HashSet<string>(
-                script.FindAll(a => a is FunctionDefinitionAst, searchNestedScriptBlocks: true).Cast<FunctionDefinitionAst>().Select(f => f.Name),
-                StringComparer.OrdinalIgnoreCase);
+            // A function the script (or a helper it dot-sources) defines is not a module command, whatever its name.
+            var ownFunctions = new HashSet<string>(FunctionsDefinedIn(script).Concat(helperFunctions ?? Enumerable.Empty<string>()), StringComparer.OrdinalIgnoreCase);
 
             foreach (CommandAst call in script.FindAll(a => a is CommandAst, searchNestedScriptBlocks: true).Cast<CommandAst>())
             {
