@@ -44,10 +44,15 @@ namespace AzDockerVm.Engine.Azure
         public static AzDockerVmException OperationFailed(RequestFailedException ex, object target, string vmSideMessage)
         {
             string code = ex.ErrorCode ?? "OperationFailed";
-            string message = string.IsNullOrWhiteSpace(vmSideMessage) ? (ArmMessage(ex) ?? code) : vmSideMessage.Trim();
+            string message = SaysSomething(vmSideMessage) ? vmSideMessage.Trim() : (ArmMessage(ex) ?? code);
             return new AzDockerVmException("ExtensionProvisioningFailed", FailureKind.InvalidResult, target,
                 $"The Docker extension failed on the VM ({code}): {message}", "Check the message above; fix the setting and run Set-AzDockerExtension again (add -ForceRerun to rerun unchanged settings).", ex);
         }
+
+        // CustomScript reports "Enable failed: [stdout]\n\n[stderr]\n" when the script printed nothing: that says nothing.
+        private static bool SaysSomething(string vmSideMessage)
+            => !string.IsNullOrWhiteSpace(vmSideMessage)
+               && vmSideMessage.Replace("[stdout]", string.Empty).Replace("[stderr]", string.Empty).Replace("Enable failed:", string.Empty).Trim().Length > 0;
 
         public static AzDockerVmException Connection(Exception ex, object target)
             => new AzDockerVmException("ArmConnectionFailed", FailureKind.ConnectionError, target,

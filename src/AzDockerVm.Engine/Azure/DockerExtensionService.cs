@@ -29,17 +29,7 @@ namespace AzDockerVm.Engine.Azure
         public static Task<SetDockerExtensionPlan> PrepareSetAsync(ArmConnection arm, SetDockerExtensionRequest request, CancellationToken ct)
             => Guard(request.Vm, async () =>
             {
-                if (request.Handler == ExtensionHandler.DockerExtension)
-                {
-                    ExtensionPayload.ForLegacyDockerExtension(new DockerHostSettings { AzureEnvironment = request.Settings.AzureEnvironment, ComposeText = request.Settings.ComposeText }, null);
-                }
-
-                // Render once now so a bad setting is refused before anything is written (certificates come later).
-                string daemonJson = DaemonConfiguration.Render(request.Settings);
-                if (request.Handler == ExtensionHandler.CustomScript)
-                {
-                    ProvisioningScript.Render(request.Settings, daemonJson);
-                }
+                DockerHostSettingsCheck.Validate(request.Settings, request.Handler);
                 VmCertificate given = request.ServerCertificateFile == null
                     ? null
                     : VmCertificate.Given(request.CaFile, request.ServerCertificateFile, request.ServerKeyFile);
@@ -105,6 +95,7 @@ namespace AzDockerVm.Engine.Azure
                 ExtensionPayload payload = request.Handler == ExtensionHandler.CustomScript
                     ? ExtensionPayload.ForCustomScript(settings, request.TypeHandlerVersion, request.ForceRerun ? (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & int.MaxValue) : (int?)null)
                     : ExtensionPayload.ForLegacyDockerExtension(settings, request.TypeHandlerVersion);
+                DockerHostSettingsCheck.RefuseOversized(payload);
 
                 var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
                 // A VM holds one CustomScript extension whatever its name: the one in the way goes first.

@@ -1,17 +1,21 @@
 using System;
 using System.Text.RegularExpressions;
+using AzDockerVm.Engine.Text;
 
 namespace AzDockerVm.Engine.Azure
 {
     /// <summary>Which VM a cmdlet acts on: resource group + name (subscription of the Az context), or a VM resource id.</summary>
     public sealed class VmReference
     {
-        private static readonly Regex s_vmId = new Regex(
-            "^/subscriptions/(?<sub>[^/]+)/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\\.Compute/virtualMachines/(?<name>[^/]+)/?$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex s_vmId = TextRules.Whole(
+            "/subscriptions/(?<sub>[^/]+)/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\\.Compute/virtualMachines/(?<name>[^/]+)/?",
+            RegexOptions.IgnoreCase);
 
+        /// <summary>Refuses names Azure would refuse (InvalidResourceGroupName, InvalidVmName), before any request.</summary>
         public VmReference(string resourceGroupName, string vmName, string subscriptionId = null)
         {
+            AzureNames.RequireResourceGroupName(resourceGroupName);
+            AzureNames.RequireVmName(vmName);
             ResourceGroupName = resourceGroupName;
             VmName = vmName;
             SubscriptionId = subscriptionId;

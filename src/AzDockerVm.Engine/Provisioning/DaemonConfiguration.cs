@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AzDockerVm.Engine.Text;
 
 namespace AzDockerVm.Engine.Provisioning
 {
@@ -43,6 +44,12 @@ namespace AzDockerVm.Engine.Provisioning
 
             foreach (var pair in settings.DaemonConfig ?? new Dictionary<string, object>())
             {
+                if (string.IsNullOrWhiteSpace(pair.Key) || pair.Key.Trim() != pair.Key || TextRules.HasControlCharacter(pair.Key))
+                {
+                    throw new AzDockerVmException("DaemonConfigKeyInvalid", FailureKind.InvalidArgument, pair.Key,
+                        $"'{TextRules.Printable(pair.Key)}' is not a daemon.json key: keys are names such as 'log-level', without spaces around them or control characters.");
+                }
+
                 if (s_reserved.Contains(pair.Key, StringComparer.OrdinalIgnoreCase))
                 {
                     throw new AzDockerVmException("DaemonConfigConflict", FailureKind.InvalidArgument, pair.Key,
@@ -71,6 +78,12 @@ namespace AzDockerVm.Engine.Provisioning
                     return JsonValue.Create(i);
                 case long l:
                     return JsonValue.Create(l);
+                case double d when double.IsNaN(d) || double.IsInfinity(d):
+                    throw new AzDockerVmException("DaemonConfigInvalidValue", FailureKind.InvalidArgument, path,
+                        $"daemon.json value at '{path}' is {d}, which JSON cannot hold.", "Use a finite number.");
+                case float f when float.IsNaN(f) || float.IsInfinity(f):
+                    throw new AzDockerVmException("DaemonConfigInvalidValue", FailureKind.InvalidArgument, path,
+                        $"daemon.json value at '{path}' is {f}, which JSON cannot hold.", "Use a finite number.");
                 case double d:
                     return JsonValue.Create(d);
                 case decimal m:

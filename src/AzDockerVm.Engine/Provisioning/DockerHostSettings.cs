@@ -40,5 +40,15 @@ namespace AzDockerVm.Engine.Provisioning
 
         /// <summary>For the legacy handler only: AzureCloud (default) or AzureChinaCloud.</summary>
         public string AzureEnvironment { get; set; }
+
+        /// <summary>A copy with these certificate and key texts (the collections are shared).</summary>
+        public DockerHostSettings WithCertificates(string caPem, string serverCertificatePem, string serverKeyPem)
+        {
+            var copy = (DockerHostSettings)MemberwiseClone();
+            copy.CaCertificatePem = caPem;
+            copy.ServerCertificatePem = serverCertificatePem;
+            copy.ServerKeyPem = serverKeyPem;
+            return copy;
+        }
     }
 }

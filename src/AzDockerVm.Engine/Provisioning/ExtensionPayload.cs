@@ -67,26 +67,16 @@ namespace AzDockerVm.Engine.Provisioning
             }
 
             var docker = new JsonObject { ["port"] = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            if (settings.DockerOptions != null && settings.DockerOptions.Count > 0)
+            IList<string> options = DockerdFlags.Parse(settings.DockerOptions).Lines;
+            if (options.Count > 0)
             {
-                docker["options"] = new JsonArray(settings.DockerOptions.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
+                docker["options"] = new JsonArray(options.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
             }
 
             var publicSettings = new JsonObject { ["docker"] = docker };
             if (!string.IsNullOrEmpty(settings.ComposeText))
             {
                 publicSettings["compose"] = ComposeAsJson(settings.ComposeText);
-            }
-
-            if (settings.ComposeEnvironment != null && settings.ComposeEnvironment.Count > 0)
-            {
-                var env = new JsonObject();
-                foreach (var pair in settings.ComposeEnvironment)
-                {
-                    env[pair.Key] = pair.Value;
-                }
-
-                publicSettings["compose-environment"] = env;
             }
 
             publicSettings["azure-environment"] = environment;
@@ -100,6 +90,19 @@ namespace AzDockerVm.Engine.Provisioning
                     ["key"] = Base64(settings.ServerKeyPem),
                 },
             };
+            // The variables may hold secrets: the schema's protected "environment", never the public "compose-environment".
+            if (settings.ComposeEnvironment != null && settings.ComposeEnvironment.Count > 0)
+            {
+                ComposeEnvironmentFile.Validate(settings.ComposeEnvironment);
+                var env = new JsonObject();
+                foreach (var pair in settings.ComposeEnvironment.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    env[pair.Key] = pair.Value;
+                }
+
+                protectedSettings["environment"] = env;
+            }
+
             if (!string.IsNullOrEmpty(settings.RegistryUserName) && !string.IsNullOrEmpty(settings.RegistryPassword))
             {
                 protectedSettings["login"] = new JsonObject

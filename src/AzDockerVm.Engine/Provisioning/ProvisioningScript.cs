@@ -6,6 +6,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using AzDockerVm.Engine.Text;
 
 namespace AzDockerVm.Engine.Provisioning
 {
@@ -18,10 +19,10 @@ namespace AzDockerVm.Engine.Provisioning
     {
         internal const string SettingsMarker = "# @AZDV_SETTINGS@";
         private const string ResourceName = "AzDockerVm.Engine.Provisioning.provision.sh";
-        private static readonly Regex s_plainToken = new Regex("^[A-Za-z0-9._:/-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex s_plainToken = TextRules.Whole("[A-Za-z0-9._:/-]*");
 
         // A package version as apt/dnf spell it (epoch, ~ and + included), what the script accepts for AZDV_DOCKER_VERSION.
-        private static readonly Regex s_packageVersion = new Regex("^[A-Za-z0-9._:~+-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex s_packageVersion = TextRules.Whole("[A-Za-z0-9._:~+-]*");
         private static readonly Lazy<string> s_body = new Lazy<string>(LoadBody);
 
         private static string Template => s_body.Value;
@@ -30,19 +31,20 @@ namespace AzDockerVm.Engine.Provisioning
         {
             var values = new List<KeyValuePair<string, string>>
             {
-                Plain("AZDV_PORT", settings.Port.ToString(CultureInfo.InvariantCulture)),
+                Plain("AZDV_PORT", settings.Port.ToString(CultureInfo.InvariantCulture), "the Docker port"),
                 Encoded("AZDV_CA_B64", settings.CaCertificatePem),
                 Encoded("AZDV_CERT_B64", settings.ServerCertificatePem),
                 Encoded("AZDV_KEY_B64", settings.ServerKeyPem),
                 Encoded("AZDV_DAEMON_JSON_B64", daemonJson),
-                Encoded("AZDV_DOCKER_OPTIONS_B64", settings.DockerOptions == null || settings.DockerOptions.Count == 0 ? null : string.Join("\n", settings.DockerOptions) + "\n"),
-                Plain("AZDV_DOCKER_VERSION", settings.DockerVersion, s_packageVersion),
+                Encoded("AZDV_DOCKER_OPTIONS_B64", DockerOptionLines(settings)),
+                Encoded("AZDV_DOCKERD_FLAGS_B64", DockerdFlags.TableText),
+                Plain("AZDV_DOCKER_VERSION", settings.DockerVersion, "the Docker version", s_packageVersion),
                 Encoded("AZDV_COMPOSE_B64", settings.ComposeText),
-                Encoded("AZDV_COMPOSE_ENV_B64", EnvFile(settings.ComposeEnvironment)),
-                Plain("AZDV_REGISTRY_SERVER", settings.RegistryServer),
+                Encoded("AZDV_COMPOSE_ENV_B64", ComposeEnvironmentFile.Render(settings.ComposeEnvironment)),
+                Plain("AZDV_REGISTRY_SERVER", settings.RegistryServer, "the registry server"),
                 Encoded("AZDV_REGISTRY_USER_B64", settings.RegistryUserName),
                 Encoded("AZDV_REGISTRY_PASSWORD_B64", settings.RegistryPassword),
-                Plain("AZDV_ADMIN_USER", settings.AdminUserName),
+                Plain("AZDV_ADMIN_USER", settings.AdminUserName, "the VM's admin user name"),
             };
 
             var block = new StringBuilder();
@@ -74,7 +76,8 @@ namespace AzDockerVm.Engine.Provisioning
             return Convert.ToBase64String(buffer.ToArray());
         }
 
-        private static KeyValuePair<string, string> Plain(string name, string value, Regex allowed = null)
+        // The settings are checked before (DockerHostSettingsCheck); this guards the script's quoting whatever comes in.
+        private static KeyValuePair<string, string> Plain(string name, string value, string what, Regex allowed = null)
         {
             value = value ?? string.Empty;
             allowed = allowed ?? s_plainToken;
@@ -82,20 +85,21 @@ namespace AzDockerVm.Engine.Provisioning
             {
                 throw new AzDockerVmException("InvalidSettingValue", FailureKind.InvalidArgument, value,
                     allowed == s_plainToken
-                        ? $"'{value}' is not allowed for {name}: use letters, digits and . _ : / - only."
-                        : $"'{value}' is not a package version ({name}): use letters, digits and . _ : ~ + - only.");
+                        ? $"'{TextRules.Printable(value)}' is not allowed for {what}: use letters, digits and . _ : / - only."
+                        : $"'{TextRules.Printable(value)}' is not a package version ({what}): use letters, digits and . _ : ~ + - only.");
             }
 
             return new KeyValuePair<string, string>(name, value);
         }
 
+        private static string DockerOptionLines(DockerHostSettings settings)
+        {
+            IList<string> lines = DockerdFlags.Parse(settings.DockerOptions).Lines;
+            return lines.Count == 0 ? null : string.Join("\n", lines) + "\n";
+        }
+
         private static KeyValuePair<string, string> Encoded(string name, string value)
             => new KeyValuePair<string, string>(name, string.IsNullOrEmpty(value) ? string.Empty : Convert.ToBase64String(new UTF8Encoding(false).GetBytes(value)));
-
-        private static string EnvFile(IDictionary<string, string> environment)
-            => environment == null || environment.Count == 0
-                ? null
-                : string.Concat(environment.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value + "\n"));
 
         private static string LoadBody()
         {

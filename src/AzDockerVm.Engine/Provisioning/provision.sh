@@ -12,6 +12,9 @@
 #   AZDV_CERT_B64, AZDV_KEY_B64 base64 of server-cert.pem and server-key.pem
 #   AZDV_DAEMON_JSON_B64        base64 of the complete /etc/docker/daemon.json, written verbatim
 #   AZDV_DOCKER_OPTIONS_B64     base64 of extra dockerd flags, one or more per line (may be empty)
+#   AZDV_DOCKERD_FLAGS_B64      base64 of the table of dockerd flags the options are checked against (the
+#                               same table the client checks them with: flag, shorthand, bool|value,
+#                               daemon.json key, allow|managed|exits; tab-separated, # comments)
 #   AZDV_DOCKER_VERSION         empty: the distribution's docker.io (Docker's repository on RHEL family);
 #                               otherwise that version (e.g. 24.0.7) from download.docker.com
 #   AZDV_COMPOSE_B64            base64 of a compose file, run with "docker compose up -d" (may be empty)
@@ -54,6 +57,7 @@ AZDV_CERT_B64=${AZDV_CERT_B64:-}
 AZDV_KEY_B64=${AZDV_KEY_B64:-}
 AZDV_DAEMON_JSON_B64=${AZDV_DAEMON_JSON_B64:-}
 AZDV_DOCKER_OPTIONS_B64=${AZDV_DOCKER_OPTIONS_B64:-}
+AZDV_DOCKERD_FLAGS_B64=${AZDV_DOCKERD_FLAGS_B64:-}
 AZDV_DOCKER_VERSION=${AZDV_DOCKER_VERSION:-}
 AZDV_COMPOSE_B64=${AZDV_COMPOSE_B64:-}
 AZDV_COMPOSE_ENV_B64=${AZDV_COMPOSE_ENV_B64:-}
@@ -82,6 +86,7 @@ APT_UPDATED=false
 STAGE=''             # private directory holding the decoded, validated settings
 DOCKERD=''
 DOCKER_OPTIONS=()    # extra dockerd arguments (validated words)
+DOCKER_OPTION_KEYS=() # the daemon.json keys those arguments set
 ROLLBACK_TARGETS=()  # files replaced in this run ...
 ROLLBACK_COPIES=()   # ... and their previous copies ('' = did not exist)
 
@@ -179,11 +184,12 @@ stage_settings() {
   decode_setting AZDV_KEY_B64 "$STAGE/server-key.pem" required
   decode_setting AZDV_DAEMON_JSON_B64 "$STAGE/daemon.json" required
   decode_setting AZDV_DOCKER_OPTIONS_B64 "$STAGE/docker-options"
+  decode_setting AZDV_DOCKERD_FLAGS_B64 "$STAGE/dockerd-flags" required
   decode_setting AZDV_COMPOSE_B64 "$STAGE/docker-compose.yml"
   decode_setting AZDV_COMPOSE_ENV_B64 "$STAGE/compose.env"
   decode_setting AZDV_REGISTRY_USER_B64 "$STAGE/registry-user"
   decode_setting AZDV_REGISTRY_PASSWORD_B64 "$STAGE/registry-password"
-  unset AZDV_CA_B64 AZDV_CERT_B64 AZDV_KEY_B64 AZDV_DAEMON_JSON_B64 AZDV_DOCKER_OPTIONS_B64 \
+  unset AZDV_CA_B64 AZDV_CERT_B64 AZDV_KEY_B64 AZDV_DAEMON_JSON_B64 AZDV_DOCKER_OPTIONS_B64 AZDV_DOCKERD_FLAGS_B64 \
     AZDV_COMPOSE_B64 AZDV_COMPOSE_ENV_B64 AZDV_REGISTRY_USER_B64 AZDV_REGISTRY_PASSWORD_B64
 
   for name in ca.pem server-cert.pem server-key.pem daemon.json; do
@@ -198,22 +204,79 @@ stage_settings() {
   grep -q -- '-----BEGIN .*PRIVATE KEY-----' "$STAGE/server-key.pem" ||
     fail invalid-key "AZDV_KEY_B64 does not hold a PEM private key"
 
-  # Extra dockerd flags: one or more words per line, a restricted character set so that the systemd
-  # ExecStart line needs no quoting, and never a listening address (those come from daemon.json).
+  parse_docker_options
+}
+
+# Extra dockerd flags, parsed as dockerd parses them (every word; --flag=value and --flag value; bool flags
+# take no separate value; shorthands combine, -Dl debug) against the flag table the client used too: a
+# flag dockerd does not know, one AzDockerVm manages (TLS, -H/--host, --config-file), one that makes dockerd
+# exit, or a positional word is refused. Words use a restricted character set so that the systemd
+# ExecStart line needs no quoting.
+parse_docker_options() {
+  local line word name rest short number=0 i=0
+  local t_name t_short t_kind t_key t_policy
+  local -a words=() line_words
+  local -A kind=() key=() policy=() long=()
+  while IFS=$'\t' read -r t_name t_short t_kind t_key t_policy || [[ -n $t_name ]]; do
+    [[ -z $t_name || $t_name == '#'* ]] && continue
+    kind[$t_name]=$t_kind
+    key[$t_name]=$t_key
+    policy[$t_name]=$t_policy
+    if [[ $t_short != - ]]; then long[$t_short]=$t_name; fi
+  done <"$STAGE/dockerd-flags"
   while IFS= read -r line || [[ -n $line ]]; do
     number=$((number + 1))
-    line=${line%$'\r'}
-    read -ra words <<<"$line"
-    if ((${#words[@]} == 0)) || [[ ${words[0]} == '#'* ]]; then continue; fi
-    [[ ${words[0]} == -* && "${words[*]}" =~ ^[A-Za-z0-9._:/=,@+\ -]+$ ]] ||
-      fail invalid-setting "docker option line $number must be dockerd flags using only letters, digits and . _ : / = , @ + -"
-    case ${words[0]} in
-    -H* | --host | --host=*)
-      fail invalid-setting "docker option line $number sets a listening address (-H/--host); addresses come from \"hosts\" in daemon.json"
-      ;;
-    esac
-    DOCKER_OPTIONS+=("${words[@]}")
+    read -ra line_words <<<"${line%$'\r'}"
+    for word in "${line_words[@]}"; do
+      [[ $word =~ ^[A-Za-z0-9._:/=,@+-]+$ ]] ||
+        fail invalid-setting "docker option line $number: '$word' has characters outside letters, digits and . _ : / = , @ + -"
+      words+=("$word")
+    done
   done <"$STAGE/docker-options"
+
+  # docker_flag NAME SPELLED: refuse what the table refuses, note the daemon.json key.
+  docker_flag() {
+    case ${policy[$1]:-unknown} in
+    allow) ;;
+    managed) fail invalid-setting "docker option $2 sets what AzDockerVm manages (TLS, listening addresses, the config file)" ;;
+    exits) fail invalid-setting "docker option $2 makes dockerd print something and exit" ;;
+    *) fail invalid-setting "docker option $2 is not a dockerd flag" ;;
+    esac
+    if [[ ${key[$1]} != - ]]; then DOCKER_OPTION_KEYS+=("${key[$1]}"); fi
+  }
+  while ((i < ${#words[@]})); do
+    word=${words[i]}
+    i=$((i + 1))
+    if [[ $word == --?* ]]; then
+      name=${word#--}
+      name=${name%%=*}
+      docker_flag "$name" "--$name"
+      if [[ ${kind[$name]} == value && $word != *=* ]]; then
+        ((i < ${#words[@]})) || fail invalid-setting "docker option --$name needs a value"
+        i=$((i + 1))
+      fi
+    elif [[ $word == -[!-]* ]]; then
+      rest=${word#-}
+      while [[ -n $rest ]]; do
+        short=${rest:0:1}
+        rest=${rest:1}
+        name=${long[$short]:-}
+        [[ -n $name ]] || fail invalid-setting "docker option -$short is not a dockerd flag"
+        docker_flag "$name" "-$short"
+        if [[ ${kind[$name]} == value ]]; then
+          if [[ -z $rest ]]; then
+            ((i < ${#words[@]})) || fail invalid-setting "docker option -$short needs a value"
+            i=$((i + 1))
+          fi
+          break
+        fi
+        if [[ $rest == =* ]]; then break; fi
+      done
+    else
+      fail invalid-setting "docker option '$word' is not a flag, and dockerd takes no arguments"
+    fi
+  done
+  DOCKER_OPTIONS=("${words[@]}")
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -505,13 +568,13 @@ python_command() {
 
 # The script writes daemon.json verbatim, but refuses one that is not JSON, would not serve the TLS
 # port with client verification, or that collides with an extra flag (dockerd refuses both at once).
-validate_daemon_json() {
-  local python message text
+check_daemon_json() {
+  local python message text key
   python=$(python_command)
   if [[ -n $python ]]; then
-    message=$("$python" - "$STAGE/daemon.json" "$AZDV_PORT" "${DOCKER_OPTIONS[@]}" 2>&1 <<'PYTHON'
+    message=$("$python" - "$STAGE/daemon.json" "$AZDV_PORT" "${DOCKER_OPTION_KEYS[@]}" 2>&1 <<'PYTHON'
 import json, sys
-path, port, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
+path, port, option_keys = sys.argv[1], sys.argv[2], sys.argv[3:]
 try:
     with open(path, encoding="utf-8") as f:
         cfg = json.load(f)
@@ -528,19 +591,9 @@ hosts = cfg.get("hosts")
 if not isinstance(hosts, list) or not any(
         isinstance(h, str) and h.startswith("tcp://") and h.rsplit(":", 1)[-1] == port for h in hosts):
     sys.exit('daemon.json "hosts" must include tcp://0.0.0.0:%s' % port)
-short = {"D": "debug", "l": "log-level", "G": "group", "p": "pidfile", "b": "bridge"}
-plural = {"label": "labels", "insecure-registry": "insecure-registries", "registry-mirror": "registry-mirrors",
-          "storage-opt": "storage-opts", "log-opt": "log-opts", "exec-opt": "exec-opts",
-          "default-ulimit": "default-ulimits", "add-runtime": "runtimes", "dns-opt": "dns-opts",
-          "authorization-plugin": "authorization-plugins"}
-for flag in flags:
-    if not flag.startswith("-"):
-        continue
-    name = flag.lstrip("-").split("=", 1)[0]
-    key = plural.get(name, name) if flag.startswith("--") else short.get(name, name)
+for key in option_keys:
     if key in cfg:
-        sys.exit('docker option %s conflicts with "%s" in daemon.json (dockerd refuses to start with both)'
-                 % (flag.split("=", 1)[0], key))
+        sys.exit('a docker option sets "%s", which daemon.json sets too (dockerd refuses to start with both)' % key)
 PYTHON
     ) || fail invalid-daemon-json "$message"
   else
@@ -551,7 +604,16 @@ PYTHON
       fail invalid-daemon-json 'daemon.json must set "tlsverify": true (the remote API always verifies clients)'
     [[ $text == *"\"tcp://"*":$AZDV_PORT\""* ]] ||
       fail invalid-daemon-json "daemon.json \"hosts\" must include tcp://0.0.0.0:$AZDV_PORT"
+    for key in "${DOCKER_OPTION_KEYS[@]}"; do
+      [[ $text != *"\"$key\":"* ]] ||
+        fail invalid-daemon-json "a docker option sets \"$key\", which daemon.json sets too (dockerd refuses to start with both)"
+    done
   fi
+}
+
+validate_daemon_json() {
+  local message
+  check_daemon_json
   # Docker 23+ can check the whole configuration itself (Debian 12's 20.10 cannot).
   if "$DOCKERD" --help 2>&1 | grep -c -- --validate >/dev/null; then
     message=$("$DOCKERD" --validate --config-file "$STAGE/daemon.json" "${DOCKER_OPTIONS[@]}" 2>&1) ||
@@ -822,6 +884,13 @@ docker_version() {
 # ---------------------------------------------------------------------------------------------------
 
 main() {
+  if [[ ${1:-} == --check-settings ]]; then
+    # Only judge the settings (as the client did), change nothing: no root needed.
+    stage_settings
+    check_daemon_json
+    printf 'AZDOCKERVM status=ok settings=valid\n'
+    return 0
+  fi
   [[ $EUID -eq 0 ]] || fail not-root "this script must run as root"
   exec </dev/null
   stage_settings # decodes and checks every setting before anything on the system changes

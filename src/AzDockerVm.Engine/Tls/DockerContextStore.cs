@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AzDockerVm.Engine.Docker;
 using AzDockerVm.Engine.IO;
+using AzDockerVm.Engine.Text;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -91,7 +92,7 @@ namespace AzDockerVm.Engine.Tls
     /// </summary>
     public static class DockerContextStore
     {
-        private static readonly Regex s_validName = new Regex("^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$", RegexOptions.CultureInvariant);
+        private static readonly Regex s_validName = TextRules.Whole("[a-zA-Z0-9][a-zA-Z0-9_.+-]+");
 
         /// <summary>~/.docker, the docker CLI's default when DOCKER_CONFIG is not set.</summary>
         public static string DefaultDockerConfig()

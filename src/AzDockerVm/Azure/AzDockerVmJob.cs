@@ -50,7 +50,7 @@ namespace AzDockerVm.Azure
                 }
                 catch (AzDockerVmException ex)
                 {
-                    Error.Add(AzDockerVmCmdlet.ToErrorRecord(ex));
+                    Error.Add(ErrorRecords.From(ex));
                     Finish(ex.ErrorId, JobState.Failed);
                 }
                 catch (OperationCanceledException)
@@ -59,7 +59,7 @@ namespace AzDockerVm.Azure
                 }
                 catch (Exception ex)
                 {
-                    Error.Add(new ErrorRecord(ex, "AzDockerVmJobFailed", ErrorCategory.NotSpecified, Name));
+                    Error.Add(ErrorRecords.Unexpected(ex, Name));
                     Finish("Failed", JobState.Failed);
                 }
             });

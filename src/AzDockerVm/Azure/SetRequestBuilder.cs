@@ -23,6 +23,12 @@ namespace AzDockerVm.Azure
                     "Give either -Certificate or -CertificatePath, not both.");
             }
 
+            AzureNames.RequireExtensionName(c.ExtensionName);
+            if (c.TypeHandlerVersion != null)
+            {
+                AzureNames.RequireTypeHandlerVersion(c.TypeHandlerVersion);
+            }
+
             var request = new SetDockerExtensionRequest
             {
                 Vm = vm,
@@ -64,34 +70,20 @@ namespace AzDockerVm.Azure
                 DockerVersion = c.DockerVersion,
                 Hardened = c.Hardened,
                 AzureEnvironment = c.AzureEnvironment,
-                DaemonConfig = c.DaemonConfig == null ? new Dictionary<string, object>()
-                    : c.DaemonConfig.Cast<DictionaryEntry>().ToDictionary(e => Convert.ToString(e.Key), e => Plain(e.Value)),
-                ComposeEnvironment = c.ComposeEnvironment == null ? new Dictionary<string, string>()
-                    : c.ComposeEnvironment.Cast<DictionaryEntry>().ToDictionary(e => Convert.ToString(e.Key), e => Convert.ToString(Plain(e.Value))),
+                DaemonConfig = Entries(c.DaemonConfig, "DaemonConfigKeyInvalid", e => Plain(e.Value)),
+                ComposeEnvironment = Entries(c.ComposeEnvironment, "ComposeEnvironmentNameInvalid", EnvironmentValue),
                 DockerOptions = (c.DockerOption ?? new string[0]).ToList(),
             };
 
-            foreach (string option in settings.DockerOptions)
-            {
-                string flag = option.Trim();
-                if (flag == "-H" || flag.StartsWith("-H=", StringComparison.Ordinal) || flag.StartsWith("-H ", StringComparison.Ordinal)
-                    || flag.StartsWith("--host", StringComparison.Ordinal) || (flag.StartsWith("-H", StringComparison.Ordinal) && !flag.StartsWith("--", StringComparison.Ordinal)))
-                {
-                    throw new AzDockerVmException("DockerOptionConflict", FailureKind.InvalidArgument, option,
-                        $"Docker option '{option}' sets the daemon's listening address, which AzDockerVm manages (the unix socket and the TLS port).",
-                        "Remove it; use -DockerPort for the TLS port.");
-                }
-            }
-
             if (c.ComposeFile != null)
             {
-                string path = Resolve(c, c.ComposeFile);
-                if (!File.Exists(path))
-                {
-                    throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, c.ComposeFile, $"The compose file '{path}' does not exist.");
-                }
-
-                settings.ComposeText = File.ReadAllText(path);
+                settings.ComposeText = ReadComposeFile(Resolve(c, c.ComposeFile), c.ComposeFile);
+            }
+            else if (settings.ComposeEnvironment.Count > 0)
+            {
+                throw new AzDockerVmException("ComposeFileRequired", FailureKind.InvalidArgument, "ComposeEnvironment",
+                    "-ComposeEnvironment sets variables for a compose file, but no -ComposeFile was given; nothing would use them.",
+                    "Add -ComposeFile, or leave -ComposeEnvironment out.");
             }
 
             if (c.RegistryCredential != null)
@@ -102,12 +94,94 @@ namespace AzDockerVm.Azure
                         "-RegistryCredential needs -RegistryServer (the registry to log in to, e.g. myregistry.azurecr.io).");
                 }
 
+                string password = c.RegistryCredential.GetNetworkCredential().Password;
+                if (string.IsNullOrEmpty(c.RegistryCredential.UserName) || string.IsNullOrEmpty(password))
+                {
+                    throw new AzDockerVmException("RegistryCredentialIncomplete", FailureKind.InvalidArgument, c.RegistryServer,
+                        "-RegistryCredential has an empty user name or password; docker login would fail on the VM.",
+                        "Give the registry's user name and password (for Azure Container Registry, a service principal or token).");
+                }
+
                 settings.RegistryUserName = c.RegistryCredential.UserName;
-                settings.RegistryPassword = c.RegistryCredential.GetNetworkCredential().Password;
+                settings.RegistryPassword = password;
+            }
+            else if (c.RegistryServer != null)
+            {
+                throw new AzDockerVmException("RegistryCredentialRequired", FailureKind.InvalidArgument, c.RegistryServer,
+                    "-RegistryServer names a registry to log in to, but no -RegistryCredential was given; nothing would log in.",
+                    "Add -RegistryCredential (Get-Credential), or leave -RegistryServer out.");
             }
 
             settings.RegistryServer = c.RegistryServer;
             return settings;
+        }
+
+        /// <summary>A hashtable's entries by their keys as text; two keys that read the same are refused.</summary>
+        private static Dictionary<string, T> Entries<T>(Hashtable table, string duplicateId, Func<DictionaryEntry, T> value)
+        {
+            var entries = new Dictionary<string, T>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in table ?? new Hashtable())
+            {
+                string key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture);
+                if (entries.ContainsKey(key))
+                {
+                    throw new AzDockerVmException(duplicateId, FailureKind.InvalidArgument, key, $"The key '{key}' is given twice.");
+                }
+
+                entries[key] = value(entry);
+            }
+
+            return entries;
+        }
+
+        /// <summary>A compose variable's value: text, a number or a SecureString; never a list or a table.</summary>
+        private static string EnvironmentValue(DictionaryEntry entry)
+        {
+            object value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
+            switch (value)
+            {
+                case null:
+                    return string.Empty;
+                case System.Security.SecureString secure:
+                    return new System.Net.NetworkCredential(string.Empty, secure).Password;
+                case string text:
+                    return text;
+                case IEnumerable _:
+                    throw new AzDockerVmException("ComposeEnvironmentValueInvalid", FailureKind.InvalidArgument, Convert.ToString(entry.Key),
+                        $"The value of '{entry.Key}' is a {value.GetType().Name}; a compose variable holds one text value.");
+                default:
+                    return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        private static string ReadComposeFile(string path, string given)
+        {
+            if (Directory.Exists(path))
+            {
+                throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, given, $"-ComposeFile '{path}' is a folder, not a compose file.");
+            }
+
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, given, $"The compose file '{path}' does not exist.");
+            }
+
+            if (file.Length > DockerHostSettingsCheck.CarrierLimitBytes)
+            {
+                throw new AzDockerVmException("ExtensionSettingsTooLarge", FailureKind.InvalidArgument, given,
+                    $"The compose file '{path}' has {file.Length / 1024} KB; the extension's settings can carry at most {DockerHostSettingsCheck.CarrierLimitBytes / 1024} KB (CustomScript's limit for its script setting). Nothing was sent.",
+                    "Make the compose file smaller: let it pull images and files from a registry or storage instead of carrying them.");
+            }
+
+            try
+            {
+                return File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException)
+            {
+                throw new AzDockerVmException("ComposeFileNotReadable", FailureKind.ReadError, given, $"The compose file '{path}' cannot be read: {ex.Message}", null, ex);
+            }
         }
 
         private static string Resolve(PSCmdlet c, string path) => c.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path ?? string.Empty);

@@ -18,7 +18,28 @@ namespace AzDockerVm.Cmdlets
             }
             catch (AzDockerVmException ex)
             {
-                ThrowTerminatingError(ToErrorRecord(ex, RecommendedActionFor(ex)));
+                ThrowTerminatingError(ErrorRecords.From(ex, RecommendedActionFor(ex)));
+            }
+            catch (Exception ex) when (!ErrorRecords.IsPowerShells(ex))
+            {
+                ThrowTerminatingError(ErrorRecords.Unexpected(ex, ErrorTarget));
+            }
+        }
+
+        /// <summary>What an unexpected failure is about: the first of the cmdlet's main parameters that was given.</summary>
+        protected virtual object ErrorTarget
+        {
+            get
+            {
+                foreach (string name in new[] { "VMName", "ResourceId", "Name", "Path", "CertificatePath", "Endpoint", "DnsName" })
+                {
+                    if (MyInvocation.BoundParameters.TryGetValue(name, out object value))
+                    {
+                        return value;
+                    }
+                }
+
+                return MyInvocation.MyCommand.Name;
             }
         }
 
@@ -29,19 +50,6 @@ namespace AzDockerVm.Cmdlets
         /// its own parameter names. Default: the engine's advice, if any.
         /// </summary>
         protected virtual string RecommendedActionFor(AzDockerVmException ex) => ex.RecommendedAction;
-
-        internal static ErrorRecord ToErrorRecord(AzDockerVmException ex, string recommendedAction = null)
-        {
-            var category = Enum.TryParse(ex.Kind.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;
-            var record = new ErrorRecord(ex, ex.ErrorId, category, ex.Target);
-            string action = recommendedAction ?? ex.RecommendedAction;
-            if (!string.IsNullOrEmpty(action))
-            {
-                record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = action };
-            }
-
-            return record;
-        }
 
         /// <summary>Throws a terminating error for bad input found by the cmdlet itself.</summary>
         protected void ThrowInvalidArgument(string errorId, object target, string message)

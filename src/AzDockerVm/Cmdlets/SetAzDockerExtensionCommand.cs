@@ -98,6 +98,10 @@ namespace AzDockerVm.Cmdlets
             if (Handler == AzDockerExtensionHandler.DockerExtension)
             {
                 WriteWarning("Azure retired the DockerExtension handler in November 2018; it can no longer be installed on today's Azure VMs. Use -Handler CustomScript (the default) unless your environment still has it.");
+                if (ComposeFile != null)
+                {
+                    WriteWarning("With -Handler DockerExtension the compose file travels in the extension's PUBLIC settings: anyone who can read the VM (Reader) can read it. Keep secrets in -ComposeEnvironment, which travels protected, or use -Handler CustomScript, which sends everything protected.");
+                }
             }
 
             string target = $"VM '{plan.VmName}' in resource group '{plan.ResourceGroupName}'";

@@ -42,6 +42,7 @@ namespace AzDockerVm.Tests.Azure
                 "-RegistryServer myreg.azurecr.io -RegistryCredential ([pscredential]::new('deployer', $p))").ThrowIfFailed();
 
             Assert.Contains(run.Warnings, w => w.Contains("retired", StringComparison.Ordinal) && w.Contains("2018", StringComparison.Ordinal));
+            Assert.Contains(run.Warnings, w => w.Contains("PUBLIC settings", StringComparison.Ordinal) && w.Contains("compose file", StringComparison.Ordinal));
             var put = Assert.Single(_bench.Arm.ExtensionPuts);
             Assert.Equal("Microsoft.Azure.Extensions", put.Publisher);
             Assert.Equal("DockerExtension", put.Type);
@@ -49,7 +50,6 @@ namespace AzDockerVm.Tests.Azure
             var expectedPublic = JsonNode.Parse(
                 "{\"docker\":{\"port\":\"4243\",\"options\":[\"-D\",\"--dns=8.8.8.8\"]}," +
                 "\"compose\":{\"web\":{\"image\":\"nginx\",\"ports\":[\"80:80\"]}}," +
-                "\"compose-environment\":{\"COMPOSE_PROJECT_NAME\":\"blog\"}," +
                 "\"azure-environment\":\"AzureChinaCloud\"}");
             Assert.True(JsonNode.DeepEquals(expectedPublic, put.Settings), put.Settings.ToJsonString());
 
@@ -57,6 +57,7 @@ namespace AzDockerVm.Tests.Azure
             string B64(string file) => Convert.ToBase64String(Encoding.UTF8.GetBytes(File.ReadAllText(Path.Combine(folder, file))));
             var expectedProtected = JsonNode.Parse(
                 "{\"certs\":{\"ca\":\"" + B64("ca.pem") + "\",\"cert\":\"" + B64("server-cert.pem") + "\",\"key\":\"" + B64("server-key.pem") + "\"}," +
+                "\"environment\":{\"COMPOSE_PROJECT_NAME\":\"blog\"}," +
                 "\"login\":{\"server\":\"myreg.azurecr.io\",\"username\":\"deployer\",\"password\":\"pw-Legacy-1\"}}");
             Assert.True(JsonNode.DeepEquals(expectedProtected, put.ProtectedSettings), "protected settings differ from the legacy schema");
         }

@@ -20,6 +20,7 @@ namespace AzDockerVm.Tests.Azure
     public sealed class SecretLeakTests : IAsyncLifetime
     {
         private const string Password = "pw-Registry-S3cret-7781";
+        private const string ComposeSecret = "pw-Compose-Db-S3cret-4410";
         private const string Credential = "$p = [System.Security.SecureString]::new(); $Password.ToCharArray() | ForEach-Object { $p.AppendChar($_) }; $cred = [pscredential]::new('deployer', $p); ";
 
         private AzureBench _bench;
@@ -33,6 +34,7 @@ namespace AzDockerVm.Tests.Azure
             _tls = Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "given");
             _bench.Ps.Run("$tls = New-DockerTlsCertificate -DnsName vm2.westeurope.cloudapp.azure.com -IPAddress 20.1.2.3 -Path $F", new { F = _tls }).ThrowIfFailed();
             _bench.Ps.SetVariable("Password", Password);
+            _bench.Ps.SetVariable("ComposeSecret", ComposeSecret);
             string compose = Path.Combine(_tls, "compose.json");
             File.WriteAllText(compose, "{\"services\":{\"web\":{\"image\":\"nginx\"}}}");
             _bench.Ps.SetVariable("Compose", compose);
@@ -46,6 +48,9 @@ namespace AzDockerVm.Tests.Azure
             { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryServer reg.example.com -RegistryCredential $cred -WhatIf -Verbose -Debug", "ok" },
             { Credential + "$tls | Set-AzDockerExtension rg1 vm2 -RegistryServer reg.example.com -RegistryCredential $cred -Verbose -Debug -ForceRerun | Out-Default", "ok" },
             { Credential + "$tls | Set-AzDockerExtension rg1 vm2 -Handler DockerExtension -ComposeFile $Compose -RegistryServer reg.example.com -RegistryCredential $cred -Verbose -Debug | Out-Default", "ok" },
+            { Credential + "$tls | Set-AzDockerExtension rg1 vm2 -Handler DockerExtension -ComposeFile $Compose -ComposeEnvironment @{ DB_PASSWORD = $ComposeSecret } -Verbose -Debug | Out-Default", "ok" },
+            { Credential + "Set-AzDockerExtension rg1 vm1 -ComposeFile $Compose -ComposeEnvironment @{ DB_PASSWORD = $ComposeSecret } -Verbose -Debug | Out-Default", "ok" },
+            { Credential + "Set-AzDockerExtension rg1 vm1 -ComposeFile $Compose -ComposeEnvironment @{ DB_PASSWORD = $ComposeSecret; 'BAD-NAME' = 1 } -Verbose -Debug", "error" },
             { Credential + "$tls | Set-AzDockerExtension rg1 vm2 -Handler DockerExtension -RegistryServer reg.example.com -RegistryCredential $cred -WhatIf -Verbose", "ok" },
             { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryServer reg.example.com -RegistryCredential $cred -NoWait -Verbose -Debug | Out-Default", "ok" },
             { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryServer 'bad server' -RegistryCredential $cred -Verbose -Debug", "error" },
@@ -85,6 +90,12 @@ namespace AzDockerVm.Tests.Azure
                 texts.Add(("ARM answer " + r, r.ResponseBody?.ToJsonString() ?? string.Empty));
             }
 
+            // What anyone with Reader sees: the public settings, of both carriers, as sent.
+            foreach (var put in _bench.Arm.ExtensionPuts)
+            {
+                texts.Add(($"public settings of {put.Type}", put.Settings?.ToJsonString() ?? string.Empty));
+            }
+
             foreach (var (where, text) in texts)
             {
                 foreach (var (name, secret) in Secrets())
@@ -114,6 +125,7 @@ namespace AzDockerVm.Tests.Azure
         {
             yield return ("registry password", Password);
             yield return ("registry password (base64)", Convert.ToBase64String(Encoding.UTF8.GetBytes(Password)));
+            yield return ("compose variable", ComposeSecret);
             var keys = new List<string> { Path.Combine(_tls, "server-key.pem"), Path.Combine(_tls, "ca-key.pem"), Path.Combine(_tls, "key.pem") };
             keys.AddRange(Directory.Exists(Path.Combine(_bench.DockerConfig, "azdockervm"))
                 ? Directory.GetFiles(Path.Combine(_bench.DockerConfig, "azdockervm"), "*key.pem", SearchOption.AllDirectories)

@@ -56,8 +56,8 @@ namespace AzDockerVm.Tests.Azure
             { "Set-AzDockerExtension rg1 foreign1", "ForeignCustomScriptExtension", "ResourceExists", "bootstrap" },
             { "Set-AzDockerExtension rg1 vm1 -DaemonConfig @{ tlsverify = $false }", "DaemonConfigConflict", "InvalidArgument", "tlsverify" },
             { "Set-AzDockerExtension rg1 vm1 -DockerOption '--host=tcp://0.0.0.0:2375'", "DockerOptionConflict", "InvalidArgument", "--host=tcp://0.0.0.0:2375" },
-            { "Set-AzDockerExtension rg1 vm1 -DockerVersion '27.3.1; rm -rf /'", "InvalidSettingValue", "InvalidArgument", "27.3.1; rm -rf /" },
-            { "Set-AzDockerExtension rg1 vm1 -RegistryServer 'reg.example.com$(id)'", "InvalidSettingValue", "InvalidArgument", "reg.example.com$(id)" },
+            { "Set-AzDockerExtension rg1 vm1 -DockerVersion '27.3.1; rm -rf /'", "InvalidDockerVersion", "InvalidArgument", "27.3.1; rm -rf /" },
+            { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryCredential $cred -RegistryServer 'reg.example.com$(id)'", "InvalidRegistryServer", "InvalidArgument", "reg.example.com$(id)" },
             { "Set-AzDockerExtension -ResourceId '/subscriptions/x/resourceGroups/rg1/providers/Microsoft.Web/sites/vm1'", "InvalidResourceId", "InvalidArgument", "/subscriptions/x/resourceGroups/rg1/providers/Microsoft.Web/sites/vm1" },
         };
 

@@ -132,13 +132,13 @@ namespace AzDockerVm.Tests.Azure
             string folder = Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "given");
             _bench.Ps.Run("$tls = New-DockerTlsCertificate -DnsName vm1.westeurope.cloudapp.azure.com -IPAddress 20.1.2.3 -Path $Folder", new { Folder = folder }).ThrowIfFailed();
 
-            var status = _bench.Ps.Run("$tls | Set-AzDockerExtension rg1 vm1 -DockerPort 2377").ThrowIfFailed().Single();
+            var status = _bench.Ps.Run("$tls | Set-AzDockerExtension rg1 vm1 -DockerPort 2400").ThrowIfFailed().Single();
 
             Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
             Assert.Null(status.Properties["DockerContext"].Value);
             Assert.Equal(folder, status.Properties["CertificatePath"].Value);
             Assert.Contains("AZDV_KEY_B64='" + B64(File.ReadAllText(Path.Combine(folder, "server-key.pem"))) + "'", _bench.Arm.ExtensionPuts.Single().Script);
-            Assert.Contains("AZDV_PORT='2377'", _bench.Arm.ExtensionPuts.Single().Script);
+            Assert.Contains("AZDV_PORT='2400'", _bench.Arm.ExtensionPuts.Single().Script);
             Assert.False(Directory.Exists(_bench.DockerConfig));
         }
 
@@ -162,7 +162,7 @@ namespace AzDockerVm.Tests.Azure
             Assert.Contains("AZDV_REGISTRY_USER_B64='" + B64("deployer") + "'", script);
             Assert.Contains("AZDV_REGISTRY_PASSWORD_B64='" + B64("pw-Registry-S3cret") + "'", script);
             Assert.Contains("AZDV_COMPOSE_B64='" + B64(File.ReadAllText(compose)) + "'", script);
-            Assert.Contains("AZDV_COMPOSE_ENV_B64='" + B64("APP=blog\n") + "'", script);
+            Assert.Contains("AZDV_COMPOSE_ENV_B64='" + B64("APP='blog'\n") + "'", script);
             Assert.Contains("AZDV_DOCKER_OPTIONS_B64='" + B64("--debug\n") + "'", script);
             Assert.DoesNotContain("pw-Registry-S3cret", script);
             string daemonJson = Encoding.UTF8.GetString(Convert.FromBase64String(Between(script, "AZDV_DAEMON_JSON_B64='", "'")));
