@@ -93,6 +93,19 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void A_failure_whose_instance_view_says_nothing_shows_ARMs_own_message()
+        {
+            // What CustomScript reports when the script printed nothing: "Enable failed: \n[stdout]\n\n[stderr]\n".
+            _bench.Arm.SetExtensionHandler("rg1", "vm1", _ => ExtensionOutcome.Failure(string.Empty));
+
+            var run = Timed("Set-AzDockerExtension rg1 vm1");
+
+            Assert.StartsWith("ExtensionProvisioningFailed,", run.Error.FullyQualifiedErrorId);
+            Assert.Contains("VM has reported a failure when processing extension", run.Error.Exception.Message);
+            Assert.Contains("VMExtensionProvisioningError", run.Error.Exception.Message);
+        }
+
+        [Fact]
         public void An_operation_that_fails_in_ARM_reports_ARMs_code_and_message()
         {
             _bench.Arm.Faults.On("*", "*").FailLro("AllocationFailed", "Allocation failed in this region (injected).");
