@@ -32,7 +32,7 @@ namespace AzDockerVm.Azure
             PSObject context = InvokeSingle("Get-AzContext", null);
             if (context == null || context.BaseObject == null || Property(context, "Subscription") == null)
             {
-                throw new AzDockerVmException("AzContextNotFound", FailureKind.AuthenticationError, null,
+                throw new AzDockerVmException("AzContextNotFound", FailureKind.AuthenticationError, "Get-AzContext",
                     "No Azure context: sign in to Azure first.", "Connect-AzAccount (in a runbook: Connect-AzAccount -Identity), then Set-AzContext -Subscription <id>.");
             }
 
@@ -43,7 +43,7 @@ namespace AzDockerVm.Azure
             string audience = Text(Property(environment, "ActiveDirectoryServiceEndpointResourceId")) ?? resourceManagerUrl;
             if (string.IsNullOrEmpty(subscriptionId) || string.IsNullOrEmpty(resourceManagerUrl))
             {
-                throw new AzDockerVmException("AzContextIncomplete", FailureKind.AuthenticationError, null,
+                throw new AzDockerVmException("AzContextIncomplete", FailureKind.AuthenticationError, (object)context.Properties["Name"]?.Value ?? "Get-AzContext",
                     "The Azure context names no subscription or no Resource Manager endpoint.", "Set-AzContext -Subscription <id>.");
             }
 
