@@ -190,6 +190,30 @@ Describe 'Azure cmdlets without Azure' {
                 $text | Should -Not -Match 'PRIVATE KEY'
             }
 
+            It 'refuses <Case> before asking for a token (<Id>)' -ForEach @(
+                @{ Case = 'sshd''s port'; Id = 'DockerPortReserved'; Arguments = @{ DockerPort = 22 } }
+                @{ Case = 'a host flag after another flag'; Id = 'DockerOptionConflict'; Arguments = @{ DockerOption = '--debug -H tcp://0.0.0.0:2375' } }
+                @{ Case = 'switching TLS verification off'; Id = 'DockerOptionConflict'; Arguments = @{ DockerOption = '--tlsverify=false' } }
+                @{ Case = 'a flag dockerd does not know'; Id = 'DockerOptionInvalid'; Arguments = @{ DockerOption = '--tlsverifyy' } }
+                @{ Case = 'a padded daemon.json key'; Id = 'DaemonConfigKeyInvalid'; Arguments = @{ DaemonConfig = @{ 'hosts ' = 'tcp://0.0.0.0:2375' } } }
+                @{ Case = 'a version with a line break'; Id = 'InvalidDockerVersion'; Arguments = @{ DockerVersion = "24.0.7`n" } }
+                @{ Case = 'compose variables without a compose file'; Id = 'ComposeFileRequired'; Arguments = @{ ComposeEnvironment = @{ TAG = '1' } } }
+                @{ Case = 'a registry without a credential'; Id = 'RegistryCredentialRequired'; Arguments = @{ RegistryServer = 'myreg.azurecr.io' } }
+                @{ Case = 'an extension name with a slash'; Id = 'InvalidExtensionName'; Arguments = @{ ExtensionName = 'a/b' } }
+            ) {
+                $err = { Set-AzDockerExtension rg vm1 -Certificate $tls @Arguments } | Should -Throw -ErrorId "$Id,*" -PassThru
+                $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+                $err.TargetObject | Should -Not -BeNullOrEmpty
+                Should -Invoke Get-AzAccessToken -Times 0 -Exactly
+            }
+
+            It 'refuses a VM name Azure would refuse (InvalidVmName) in Set, Get and Remove' {
+                { Set-AzDockerExtension rg 'vm/1' -Certificate $tls } | Should -Throw -ErrorId 'InvalidVmName,*'
+                { Get-AzDockerExtension rg 'vm?1' } | Should -Throw -ErrorId 'InvalidVmName,*'
+                { Remove-AzDockerExtension rg 'vm 1' -Force } | Should -Throw -ErrorId 'InvalidVmName,*'
+                Should -Invoke Get-AzAccessToken -Times 0 -Exactly
+            }
+
             It 'refuses an azure-environment the DockerExtension handler does not know (UnsupportedAzureEnvironment)' {
                 $err = { Set-AzDockerExtension rg vm1 -Certificate $tls -Handler DockerExtension -AzureEnvironment AzureUSGovernment -WarningAction SilentlyContinue } |
                     Should -Throw -ErrorId 'UnsupportedAzureEnvironment,*' -PassThru
