@@ -212,6 +212,22 @@ namespace AzDockerVm.FakeArm
                 response = ArmResponse.Error(new ArmError(500, "InternalServerError", "The fake failed: " + e));
             }
 
+            FaultRule hang = fault == null ? Faults.Take(arm.Method, arm.Path, FaultKind.Hang) : null;
+            if (hang != null)
+            {
+                exchange.Drop(hang);
+                Record(exchange, toFile: false);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
+            }
+
             var headers = ResponseHeaders(request, response);
             var body = arm.Is("HEAD") ? null : response.Body;
             exchange.Complete(response.Status, headers, body, fault);

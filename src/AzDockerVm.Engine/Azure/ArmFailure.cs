@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
 using Azure;
@@ -58,6 +59,20 @@ namespace AzDockerVm.Engine.Azure
             => new AzDockerVmException("ArmConnectionFailed", FailureKind.ConnectionError, target,
                 "The connection to Azure Resource Manager failed: " + Innermost(ex).Message, "Check the network and try again.", ex);
 
+        /// <summary>
+        /// Every try of a request timed out (Azure.Core gives up with an AggregateException of TaskCanceledExceptions):
+        /// a write that was sent may have been carried out. A bare cancellation is the caller's own, not this.
+        /// </summary>
+        public static bool IsTimeout(Exception ex)
+            => ex is AggregateException aggregate
+               && aggregate.Flatten().InnerExceptions.Count > 0
+               && aggregate.Flatten().InnerExceptions.All(e => e is OperationCanceledException || e is TimeoutException);
+
+        public static AzDockerVmException Timeout(Exception ex, object target)
+            => new AzDockerVmException("ArmTimeout", FailureKind.OperationTimeout, target,
+                $"Azure Resource Manager did not answer in time, on every try ({FirstTry(ex).Message.TrimEnd('.')}). A change that was sent may have been applied.",
+                null, ex);
+
         public static bool IsConnectionFailure(Exception ex)
             => ex is HttpRequestException || ex is System.IO.IOException || (ex is RequestFailedException r && r.Status == 0);
 
@@ -86,6 +101,10 @@ namespace AzDockerVm.Engine.Azure
 
             return null;
         }
+
+        // The first try's own words (the later tries' disposal noise says less).
+        private static Exception FirstTry(Exception ex)
+            => ex is AggregateException aggregate ? aggregate.Flatten().InnerExceptions.First() : ex;
 
         private static Exception Innermost(Exception ex)
         {

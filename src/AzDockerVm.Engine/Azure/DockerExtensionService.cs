@@ -326,6 +326,10 @@ namespace AzDockerVm.Engine.Azure
             {
                 throw ArmFailure.From(ex, target.VmName);
             }
+            catch (AggregateException ex) when (ArmFailure.IsTimeout(ex))
+            {
+                throw ArmFailure.Timeout(ex, target.VmName);
+            }
             catch (AggregateException ex) when (ex.Flatten().InnerExceptions.LastOrDefault() is Exception last
                                                   && (last is RequestFailedException || ArmFailure.IsConnectionFailure(last)))
             {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
 
 namespace AzDockerVm.Cmdlets
@@ -29,6 +30,13 @@ namespace AzDockerVm.Cmdlets
         [MethodImpl(MethodImplOptions.NoInlining)]
         internal VmReference TargetVm()
             => ParameterSetName == ByResourceIdSet ? VmReference.FromResourceId(ResourceId) : new VmReference(ResourceGroupName, VMName);
+
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+            => ex.ErrorId == "ArmTimeout" && ParameterSetName == ByNameSet
+                ? $"Check whether it was applied with: Get-AzDockerExtension {ResourceGroupName} {VMName} -Status. Running the command again is safe: it converges."
+                : ex.ErrorId == "ArmTimeout"
+                    ? "Check whether it was applied with: Get-AzDockerExtension -ResourceId <id> -Status. Running the command again is safe: it converges."
+                    : base.RecommendedActionFor(ex);
 
         /// <summary>True when -WhatIf is in force (so -Force never skips a WhatIf).</summary>
         protected bool WhatIfRequested()

@@ -76,6 +76,9 @@ namespace AzDockerVm.FakeArm
 
         /// <summary>The long-running operation the request starts ends Failed with a given error.</summary>
         FailLro,
+
+        /// <summary>The request is carried out, but its answer never comes: the connection stays open until the client gives up.</summary>
+        Hang,
     }
 
     /// <summary>One fault: what it matches, what it does, how many hits remain.</summary>
@@ -170,6 +173,9 @@ namespace AzDockerVm.FakeArm
 
         /// <summary>Aborts the connection without an answer.</summary>
         public FaultRule DropConnection() => Add(FaultKind.DropConnection, _ => { });
+
+        /// <summary>Carries the request out, then never answers (a hung ARM response).</summary>
+        public FaultRule Hang() => Add(FaultKind.Hang, _ => { });
 
         /// <summary>The started operation answers InProgress <paramref name="inProgressPolls"/> times before it ends (each costs an SDK client 1 s).</summary>
         public FaultRule SlowLro(int inProgressPolls) => Add(FaultKind.SlowLro, r => r.InProgressPolls = inProgressPolls);

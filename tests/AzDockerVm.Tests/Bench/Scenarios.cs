@@ -13,6 +13,7 @@ namespace AzDockerVm.Tests.Bench
             ["loaded-after-import"] = _ => LoadedAfterImport(),
             ["loaded-after-script"] = args => LoadedAfterScript(args[0]),
             ["set-after-other-azure-core"] = args => SetAfterOtherAzureCore(args[0]),
+            ["set-when-arm-hangs"] = _ => SetWhenArmHangs().GetAwaiter().GetResult(),
         };
 
         public static int Run(string[] args)
@@ -28,6 +29,9 @@ namespace AzDockerVm.Tests.Bench
 
         /// <summary>Starts `dotnet AzDockerVm.Tests.dll scenario args` and returns (exit code, stdout, stderr).</summary>
         public static (int ExitCode, string StdOut, string StdErr) Start(string scenario, params string[] args)
+            => Start(TimeSpan.FromSeconds(120), scenario, args);
+
+        public static (int ExitCode, string StdOut, string StdErr) Start(TimeSpan limit, string scenario, params string[] args)
         {
             var psi = new ProcessStartInfo("dotnet")
             {
@@ -41,10 +45,10 @@ namespace AzDockerVm.Tests.Bench
             using var process = Process.Start(psi);
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(120_000))
+            if (!process.WaitForExit(limit))
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException("scenario " + scenario + " did not finish in 120 s");
+                throw new TimeoutException($"scenario {scenario} did not finish in {limit.TotalSeconds} s");
             }
 
             return (process.ExitCode, stdout.Result, stderr.Result);
@@ -107,6 +111,29 @@ namespace AzDockerVm.Tests.Bench
                 Console.WriteLine($"{a.GetName().Name}|{a.GetName().Version}|{context?.GetType().Name}|{a.Location}");
             }
 
+            return 0;
+        }
+
+        /// <summary>
+        /// Set-AzDockerExtension against a fake ARM that carries out the extension PUT but never answers it (in its own
+        /// process: the SDK gives up only after its network timeout on every try, minutes). Prints what the user got.
+        /// </summary>
+        private static async System.Threading.Tasks.Task<int> SetWhenArmHangs()
+        {
+            await using var bench = await Azure.AzureBench.StartAsync();
+            bench.AddVm();
+            bench.Arm.Faults.On("PUT", "*/extensions/*").Times(100).Hang();
+            var watch = Stopwatch.StartNew();
+            var run = bench.Ps.Run("Set-AzDockerExtension rg1 vm1");
+            Console.WriteLine("seconds=" + (int)watch.Elapsed.TotalSeconds);
+            Console.WriteLine("id=" + run.Error?.FullyQualifiedErrorId);
+            Console.WriteLine("category=" + run.Error?.CategoryInfo.Category);
+            Console.WriteLine("target=" + run.Error?.TargetObject);
+            Console.WriteLine("message=" + run.Error?.Exception.Message.Replace('\n', ' '));
+            Console.WriteLine("action=" + run.Error?.ErrorDetails?.RecommendedAction);
+            Console.WriteLine("puts=" + bench.Arm.ExtensionPuts.Count);
+            var status = bench.Ps.Run("Get-AzDockerExtension rg1 vm1");
+            Console.WriteLine("applied=" + (status.Error == null && status.Output.Count == 1 ? status.Single().Properties["ProvisioningState"].Value : "no"));
             return 0;
         }
 
