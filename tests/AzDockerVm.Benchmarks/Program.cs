@@ -10,7 +10,9 @@ namespace AzDockerVm.Benchmarks
     /// Prints, in one run: (1) full Docker TLS set generation, the engine against the openssl recipe of Docker's
     /// documentation, for RSA-4096 and ECDSA P-256; (2) Import-Module of the built module in a fresh runspace of a warm
     /// process. Exit code 0 whatever the figures (it is a report); non-zero only when something fails.
-    /// Options: --rsa N (default 9 sets; RSA key generation time varies a lot, 5 gave unstable medians), --ec N (default 20 sets), --import N (default 15 runspaces).
+    /// (3) the cold start users feel in fresh pwsh processes (ColdStartBenchmark).
+    /// Options: --rsa N (default 9 sets; RSA key generation time varies a lot, 5 gave unstable medians), --ec N (default 20 sets),
+    /// --import N (default 15 runspaces), --cold N (default 11 rounds; 0 skips it), --only-cold.
     /// </summary>
     public static class Program
     {
@@ -18,13 +20,23 @@ namespace AzDockerVm.Benchmarks
         {
             try
             {
-                int rsaSets = Option(args, "--rsa", 9), ecSets = Option(args, "--ec", 20), imports = Option(args, "--import", 15);
+                int rsaSets = Option(args, "--rsa", 9), ecSets = Option(args, "--ec", 20), imports = Option(args, "--import", 15), cold = Option(args, "--cold", 11);
                 Environment.SetEnvironmentVariable("POWERSHELL_TELEMETRY_OPTOUT", "1");
                 Environment.SetEnvironmentVariable("POWERSHELL_UPDATECHECK", "Off");
                 string root = RepoRoot();
                 Console.WriteLine($"AzDockerVm benchmark — {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
                     $"{RuntimeInformation.FrameworkDescription}, {OpenSslRecipe.Version()}");
                 Console.WriteLine();
+
+                if (cold > 0)
+                {
+                    Console.WriteLine(ColdStartBenchmark.Run(root, cold));
+                }
+
+                if (Array.IndexOf(args, "--only-cold") >= 0)
+                {
+                    return 0;
+                }
 
                 // Measured first, while neither the engine nor BouncyCastle is loaded in this process; reported second.
                 string importReport = ImportBenchmark.Run(Path.Combine(root, "out", "AzDockerVm", "AzDockerVm.psd1"), imports);
