@@ -200,6 +200,8 @@ Describe 'Azure cmdlets without Azure' {
                 @{ Case = 'compose variables without a compose file'; Id = 'ComposeFileRequired'; Arguments = @{ ComposeEnvironment = @{ TAG = '1' } } }
                 @{ Case = 'a registry without a credential'; Id = 'RegistryCredentialRequired'; Arguments = @{ RegistryServer = 'myreg.azurecr.io' } }
                 @{ Case = 'an extension name with a slash'; Id = 'InvalidExtensionName'; Arguments = @{ ExtensionName = 'a/b' } }
+                @{ Case = 'a compose file on the env: drive'; Id = 'PathNotFileSystem'; Arguments = @{ ComposeFile = 'env:/PATH' } }
+                @{ Case = 'a compose file on a drive that does not exist'; Id = 'InvalidPath'; Arguments = @{ ComposeFile = 'nosuchdrive:/compose.yaml' } }
             ) {
                 $err = { Set-AzDockerExtension rg vm1 -Certificate $tls @Arguments } | Should -Throw -ErrorId "$Id,*" -PassThru
                 $err.CategoryInfo.Category | Should -Be 'InvalidArgument'

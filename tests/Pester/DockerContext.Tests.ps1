@@ -189,5 +189,58 @@ Describe 'New-DockerContext' {
             [System.IO.File]::WriteAllText((Join-Path $folder.FullName 'key.pem'), [System.IO.File]::ReadAllText($tls.ClientKeyFile), [System.Text.UTF8Encoding]::new($true))
             { New-DockerContext -Name bom -Endpoint tcp://myvm.example.com:2376 -CertificatePath $folder.FullName } | Should -Throw -ErrorId 'PemHasByteOrderMark,*'
         }
+
+        Context 'a set whose files do not belong together (the docker CLI would fail later)' {
+            BeforeAll {
+                $other = New-DockerTlsCertificate -DnsName other.example.com -Path (Join-Path $TestDrive 'other-tls')
+                function New-MixedFolder([string] $Name, [string] $Ca, [string] $Cert, [string] $Key) {
+                    $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name)
+                    Copy-Item -LiteralPath $Ca -Destination (Join-Path $folder 'ca.pem')
+                    Copy-Item -LiteralPath $Cert -Destination (Join-Path $folder 'cert.pem')
+                    Copy-Item -LiteralPath $Key -Destination (Join-Path $folder 'key.pem')
+                    $folder.FullName
+                }
+            }
+
+            It 'refuses a key.pem that is not the key of cert.pem' {
+                $folder = New-MixedFolder 'mixed-key' $tls.CaCertificateFile $tls.ClientCertificateFile $other.ClientKeyFile
+                $err = { New-DockerContext -Name mixedkey -Endpoint tcp://myvm.example.com:2376 -CertificatePath $folder } | Should -Throw -ErrorId 'ClientKeyMismatch,*' -PassThru
+                $err.CategoryInfo.Category | Should -Be 'InvalidData'
+                $err.TargetObject | Should -Be (Join-Path $folder 'key.pem')
+                Get-ContextTlsFolder 'mixedkey' | Should -Not -Exist
+            }
+
+            It 'refuses ca.pem and cert.pem swapped, naming the swap' {
+                $folder = New-MixedFolder 'swapped' $tls.ClientCertificateFile $tls.CaCertificateFile $tls.ClientKeyFile
+                $err = { New-DockerContext -Name swapped -Endpoint tcp://myvm.example.com:2376 -CertificatePath $folder } | Should -Throw -ErrorId 'CertificateNotIssuedByCa,*' -PassThru
+                $err.Exception.Message | Should -Match 'swapped'
+                Get-ContextTlsFolder 'swapped' | Should -Not -Exist
+            }
+
+            It 'refuses a client pair of another CA' {
+                $folder = New-MixedFolder 'foreign-pair' $tls.CaCertificateFile $other.ClientCertificateFile $other.ClientKeyFile
+                $err = { New-DockerContext -Name foreign -Endpoint tcp://myvm.example.com:2376 -CertificatePath $folder } | Should -Throw -ErrorId 'CertificateNotIssuedByCa,*' -PassThru
+                $err.TargetObject | Should -Be (Join-Path $folder 'cert.pem')
+            }
+        }
+
+        It 'refuses -CertificatePath <_>, a path of another provider' -ForEach @('env:/AZDV_TLS', 'variable:/tls', 'function:/prompt') {
+            $err = { New-DockerContext -Name otherprovider -Endpoint tcp://myvm.example.com:2376 -CertificatePath $_ } | Should -Throw -ErrorId 'PathNotFileSystem,*' -PassThru
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.TargetObject | Should -Be $_
+        }
+
+        It 'refuses the endpoint <_>, whose host no certificate can name' -ForEach @("tcp://b`u{00fc}cher.example:2376", 'tcp://*.example.com:2376') {
+            { $tls | New-DockerContext -Name nonascii -Endpoint $_ } | Should -Throw -ErrorId 'InvalidEndpoint,*'
+        }
+
+        It 'refuses a context whose key.pem would land on a folder, even with -Force, and writes nothing' {
+            $target = Join-Path (Get-ContextTlsFolder 'blocked') 'key.pem'
+            $null = New-Item -ItemType Directory -Path $target -Force
+            $err = { $tls | New-DockerContext -Name blocked -Force } | Should -Throw -ErrorId 'TargetIsAFolder,*' -PassThru
+            $err.TargetObject | Should -Be $target
+            Get-ChildItem -LiteralPath (Get-ContextTlsFolder 'blocked') -File | Should -BeNullOrEmpty
+            [System.IO.Path]::Combine($env:DOCKER_CONFIG, 'contexts', 'meta', (Get-ContextFolderName 'blocked')) | Should -Not -Exist
+        }
     }
 }

@@ -299,6 +299,42 @@ Describe 'New-DockerTlsCertificate' {
             { New-DockerTlsCertificate -DnsName days.example.com -ValidityDays $_ -Path (Join-Path $TestDrive 'baddays') } | Should -Throw -ErrorId 'InvalidValidityDays,*'
         }
 
+        It 'refuses -Path <_>, a path of another provider, and writes nothing anywhere' -ForEach @('env:/AZDV_SET', 'variable:/azdvSet', 'function:/azdvSet') {
+            $cwd = New-Item -ItemType Directory -Path (Join-Path $TestDrive "cwd-$([guid]::NewGuid().ToString('N'))")
+            Push-Location -LiteralPath $cwd.FullName
+            try {
+                $err = { New-DockerTlsCertificate -DnsName h.example.com -Path $_ } | Should -Throw -ErrorId 'PathNotFileSystem,*' -PassThru
+            }
+            finally {
+                Pop-Location
+            }
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.TargetObject | Should -Be $_
+            Get-ChildItem -LiteralPath $cwd.FullName -Force | Should -BeNullOrEmpty
+            Test-Path -LiteralPath $_ | Should -BeFalse
+        }
+
+        It 'writes to a path on a FileSystem drive of PowerShell (TestDrive:)' {
+            $set = New-DockerTlsCertificate -DnsName drive.example.com -Path 'TestDrive:/via-drive'
+            $set.Path | Should -Be (Join-Path $TestDrive 'via-drive')
+            Join-Path $TestDrive 'via-drive/server-cert.pem' | Should -Exist
+        }
+
+        It 'refuses a folder named <_> where the set goes, even with -Force, and writes nothing' -ForEach @('key.pem', 'server-key.pem') {
+            $folder = Join-Path $TestDrive "blocked-$($_)"
+            $null = New-Item -ItemType Directory -Path (Join-Path $folder $_) -Force
+            $err = { New-DockerTlsCertificate -DnsName h.example.com -Path $folder -Force } | Should -Throw -ErrorId 'TargetIsAFolder,*' -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err.TargetObject | Should -Be (Join-Path $folder $_)
+            (Get-ChildItem -LiteralPath $folder -Force).Name | Should -Be $_
+        }
+
+        It 'refuses a -CommonName with a line break, showing it escaped' {
+            $err = { New-DockerTlsCertificate -DnsName h.example.com -CommonName "evil`nCN=admin" -Path (Join-Path $TestDrive 'badcn') } | Should -Throw -ErrorId 'InvalidCommonName,*' -PassThru
+            $err.TargetObject | Should -Be 'evil\u000aCN=admin'
+            Join-Path $TestDrive 'badcn' | Should -Not -Exist
+        }
+
         It 'refuses an unknown -KeyAlgorithm while binding parameters' {
             { New-DockerTlsCertificate -DnsName alg.example.com -KeyAlgorithm DSA -Path (Join-Path $TestDrive 'badalg') } | Should -Throw -ErrorId 'CannotConvertArgument*'
         }

@@ -33,6 +33,12 @@ namespace AzDockerVm.Engine.Azure
                 VmCertificate given = request.ServerCertificateFile == null
                     ? null
                     : VmCertificate.Given(request.CaFile, request.ServerCertificateFile, request.ServerKeyFile);
+                if (given != null && request.CreateDockerContext)
+                {
+                    // The context gets the set's client pair: it must hold together now, not when the context is written.
+                    DockerClientCredentials.Require(given.CaFile, given.ClientCertificateFile, given.ClientKeyFile);
+                }
+
                 arm.Host.WriteVerbose($"Reading VM '{request.Vm}' (power state, extensions, addresses).");
                 VmFacts vm = await VmReader.ReadAsync(arm, request.Vm, readAddresses: true, ct).ConfigureAwait(false);
                 RefuseUnlessRunningLinux(vm);
@@ -71,7 +77,27 @@ namespace AzDockerVm.Engine.Azure
             });
 
         /// <summary>Writes the TLS set and context (if planned), PUTs the extension and waits for the VM's report (unless NoWait).</summary>
-        public static Task<(DockerExtensionInfo Status, DockerExtensionOperationInfo Operation)> ApplySetAsync(ArmConnection arm, SetDockerExtensionPlan plan, CancellationToken ct)
+        public static async Task<(DockerExtensionInfo Status, DockerExtensionOperationInfo Operation)> ApplySetAsync(ArmConnection arm, SetDockerExtensionPlan plan, CancellationToken ct)
+        {
+            bool localFilesWritten = false;
+            try
+            {
+                return await ApplySetCoreAsync(arm, plan, () => localFilesWritten = true, ct).ConfigureAwait(false);
+            }
+            catch (AzDockerVmException ex) when (localFilesWritten && (plan.CreatesCertificate || plan.WritesDockerContext))
+            {
+                // Azure failed after the local files were written: they stay (the re-run reuses them), and the message says so.
+                string written = plan.CreatesCertificate && plan.WritesDockerContext
+                    ? $"the TLS set in '{plan.CertificateFolder}' and the docker context '{plan.DockerContext}' written before the change on Azure are kept"
+                    : plan.CreatesCertificate
+                        ? $"the TLS set in '{plan.CertificateFolder}' written before the change on Azure is kept"
+                        : $"the docker context '{plan.DockerContext}' written before the change on Azure is kept";
+                throw new AzDockerVmException(ex.ErrorId, ex.Kind, ex.Target,
+                    ex.Message.TrimEnd() + " Locally, " + written + "; a re-run of Set-AzDockerExtension reuses them.", ex.RecommendedAction, ex.InnerException ?? ex);
+            }
+        }
+
+        private static Task<(DockerExtensionInfo Status, DockerExtensionOperationInfo Operation)> ApplySetCoreAsync(ArmConnection arm, SetDockerExtensionPlan plan, Action localFilesWritten, CancellationToken ct)
             => Guard(plan.Request.Vm, async () =>
             {
                 var request = plan.Request;
@@ -81,12 +107,23 @@ namespace AzDockerVm.Engine.Azure
                     arm.Host.WriteVerbose($"Creating a TLS set for '{vm.Name}' in '{plan.CertificateFolder}'.");
                 }
 
+                // Local files first (all checked writable when the plan was made), each set all-or-nothing; only then
+                // the change on Azure. What a failure here leaves is said exactly: a TLS set just written is kept,
+                // and the re-run reuses it.
                 plan.Certificate.CreateIfPlanned();
                 if (plan.WritesDockerContext)
                 {
-                    WriteContext(arm, plan);
+                    try
+                    {
+                        WriteContext(arm, plan);
+                    }
+                    catch (AzDockerVmException ex)
+                    {
+                        throw LocalWriteFailed(ex, plan);
+                    }
                 }
 
+                localFilesWritten();
                 DockerHostSettings settings = request.Settings;
                 settings.CaCertificatePem = File.ReadAllText(plan.Certificate.CaFile);
                 settings.ServerCertificatePem = File.ReadAllText(plan.Certificate.ServerCertificateFile);
@@ -252,7 +289,19 @@ namespace AzDockerVm.Engine.Azure
                 return;
             }
 
+            DockerContextStore.RequireWritable(dockerConfig, name);
             plan.WritesDockerContext = true;
+        }
+
+        /// <summary>The context's failure, told with what this Set had already written and that Azure was not changed.</summary>
+        private static AzDockerVmException LocalWriteFailed(AzDockerVmException ex, SetDockerExtensionPlan plan)
+        {
+            string reason = ex.Message.Replace(" Nothing was written.", string.Empty).TrimEnd();
+            string kept = plan.CreatesCertificate
+                ? $" The docker context '{plan.DockerContext}' was not written; the TLS set written to '{plan.CertificateFolder}' a moment before is kept, and a re-run of Set-AzDockerExtension reuses it."
+                : $" The docker context '{plan.DockerContext}' was not written; nothing else was.";
+            return new AzDockerVmException(ex.ErrorId, ex.Kind, ex.Target,
+                reason + kept + $" The VM '{plan.VmName}' was not changed.", ex.RecommendedAction, ex);
         }
 
         private static void WriteContext(ArmConnection arm, SetDockerExtensionPlan plan)

@@ -118,8 +118,9 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>Reads ca.pem and the server pair the way Docker will (missing file, BOM, not PEM, key not matching: refused).</summary>
         private X509Certificate ReadServerCertificate()
         {
-            PemFile.ReadCertificates(CaFile);
+            IList<X509Certificate> authorities = PemFile.ReadCertificates(CaFile);
             X509Certificate server = PemFile.ReadCertificate(ServerCertificateFile);
+            PemFile.RequireIssuedBy(server, ServerCertificateFile, authorities, CaFile);
             if (!PemFile.KeyMatches(server, PemFile.ReadPrivateKey(ServerKeyFile)))
             {
                 throw new AzDockerVmException("CertificateKeyMismatch", FailureKind.InvalidData, ServerKeyFile,

@@ -92,9 +92,12 @@ namespace AzDockerVm.Engine.Docker
                     throw Invalid(input, $"'{input}' names no host.");
                 }
 
-                if (!IsIPv4(host) && Uri.CheckHostName(host) != UriHostNameType.Dns)
+                // The names a certificate can cover: ASCII labels (RFC 1123). A non-ASCII name is refused, not
+                // punycoded: the CLI would connect to one name and check the certificate against another.
+                string problem = IsIPv4(host) ? null : Tls.SubjectAlternativeNames.HostNameProblem(host);
+                if (problem != null)
                 {
-                    throw Invalid(input, $"'{host}' in '{input}' is neither a DNS name nor an IP address.");
+                    throw Invalid(input, $"'{host}' in '{input}' is neither an IPv4 address nor a DNS name a certificate can cover: {problem}.");
                 }
             }
 

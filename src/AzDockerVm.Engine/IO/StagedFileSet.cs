@@ -24,21 +24,64 @@ namespace AzDockerVm.Engine.IO
     }
 
     /// <summary>
-    /// Writes a set of files all-or-nothing: existing files are refused unless overwriting is allowed (naming every
-    /// one), every file is first written to a temporary file beside its target (private files are restricted before
-    /// a single byte is written), and only when all are staged are they renamed into place. A failure before that
-    /// point leaves nothing behind.
+    /// Writes a set of files all-or-nothing. Before anything is written, every target is checked: a target that is a
+    /// folder, a folder on the way that is a file, or a folder that cannot be written to is refused, and existing files
+    /// are refused unless overwriting is allowed (naming every one). Then every file is written to a temporary file
+    /// beside its target (private files are restricted before a single byte is written), and only when all are staged
+    /// are they renamed into place, each replaced file kept aside until the last rename succeeded. A failure at any
+    /// point leaves the folder as it was: staged files deleted, renamed files put back, folders this call made removed.
     /// </summary>
     public static class StagedFileSet
     {
         private static readonly Encoding s_utf8NoBom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
+        /// <summary>For tests: runs before each rename of the commit, with the target; what it throws is a failed rename.</summary>
+        internal static Action<string> BeforeCommit { get; set; }
+
         /// <summary>The targets that already exist (what -Force would overwrite).</summary>
         public static IReadOnlyList<string> Existing(IEnumerable<PlannedFile> files)
             => files.Select(f => f.Path).Where(File.Exists).ToList();
 
-        public static void Write(IReadOnlyCollection<PlannedFile> files, bool overwrite, object target)
+        /// <summary>
+        /// Refuses, writing nothing, targets that cannot be files: a folder of that name (TargetIsAFolder), a file where a
+        /// folder must be, or a folder this process cannot write to (PathNotWritable).
+        /// </summary>
+        public static void Check(IEnumerable<string> targets, object target, string advice)
         {
+            var probed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string path in targets)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new AzDockerVmException("TargetIsAFolder", FailureKind.ResourceExists, path,
+                        $"'{path}' is a folder; a file of that name must be written there. Nothing was written.",
+                        "Move or remove that folder (-Force replaces files, never folders), or choose another folder.");
+                }
+
+                string folder = Path.GetDirectoryName(path);
+                string existing = folder;
+                while (!string.IsNullOrEmpty(existing) && !Directory.Exists(existing))
+                {
+                    if (File.Exists(existing))
+                    {
+                        throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
+                            $"Cannot write to '{folder}': '{existing}' is a file, not a folder. Nothing was written.", advice);
+                    }
+
+                    existing = Path.GetDirectoryName(existing);
+                }
+
+                if (!string.IsNullOrEmpty(existing) && probed.Add(existing))
+                {
+                    Probe(existing, folder, target, advice);
+                }
+            }
+        }
+
+        public static void Write(IReadOnlyCollection<PlannedFile> files, bool overwrite, object target, string advice = null)
+        {
+            advice = advice ?? DefaultAdvice;
+            Check(files.Select(f => f.Path), target, advice);
             var existing = Existing(files);
             if (!overwrite && existing.Count > 0)
             {
@@ -47,33 +90,57 @@ namespace AzDockerVm.Engine.IO
                     "Use -Force to overwrite them, or choose another -Path.");
             }
 
+            var createdFolders = new List<string>();
             var staged = new List<KeyValuePair<string, PlannedFile>>();
+            var committed = new List<(string Destination, string Backup)>();
+            bool done = false;
             try
             {
                 foreach (var file in files)
                 {
-                    EnsureDirectory(Path.GetDirectoryName(file.Path), target);
-                    staged.Add(new KeyValuePair<string, PlannedFile>(Stage(file, target), file));
+                    EnsureDirectory(Path.GetDirectoryName(file.Path), target, createdFolders, advice);
+                    staged.Add(new KeyValuePair<string, PlannedFile>(Stage(file, target, advice), file));
                 }
 
                 foreach (var pair in staged)
                 {
-                    Commit(pair.Key, pair.Value.Path);
+                    committed.Add(Commit(pair.Key, pair.Value.Path, target, advice));
                 }
 
-                staged.Clear();
+                done = true;
+                foreach (var (_, backup) in committed)
+                {
+                    if (backup != null)
+                    {
+                        TryDelete(backup);
+                    }
+                }
             }
             finally
             {
-                foreach (var pair in staged)
+                if (!done)
                 {
-                    TryDelete(pair.Key);
+                    RollBack(committed);
+                    foreach (var pair in staged)
+                    {
+                        TryDelete(pair.Key);
+                    }
+
+                    foreach (string folder in Enumerable.Reverse(createdFolders))
+                    {
+                        TryRemoveEmptyDirectory(folder);
+                    }
                 }
             }
         }
 
         /// <summary>Creates a folder (and parents); folders we create are private to the user (0700 on Unix).</summary>
         public static void EnsureDirectory(string directory, object target)
+            => EnsureDirectory(directory, target, new List<string>(), DefaultAdvice);
+
+        private const string DefaultAdvice = "Choose a folder you can write to with -Path.";
+
+        private static void EnsureDirectory(string directory, object target, List<string> created, string advice)
         {
             if (Directory.Exists(directory))
             {
@@ -85,19 +152,37 @@ namespace AzDockerVm.Engine.IO
                 string parent = Path.GetDirectoryName(directory);
                 if (!string.IsNullOrEmpty(parent))
                 {
-                    EnsureDirectory(parent, target);
+                    EnsureDirectory(parent, target, created, advice);
                 }
 
                 Directory.CreateDirectory(directory);
+                created.Add(directory);
                 FilePermissions.RestrictDirectoryToOwner(directory);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw NotWritable(directory, target, ex);
+                throw NotWritable(directory, target, ex, advice);
             }
         }
 
-        private static string Stage(PlannedFile file, object target)
+        /// <summary>Proves that <paramref name="existing"/> takes new files (root ignores mode bits; a read-only mount does not).</summary>
+        private static void Probe(string existing, string folder, object target, string advice)
+        {
+            string probe = Path.Combine(existing, ".azdockervm-probe-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            try
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                TryDelete(probe);
+                throw NotWritable(folder, target, ex, advice);
+            }
+        }
+
+        private static string Stage(PlannedFile file, object target, string advice)
         {
             string temp = Path.Combine(Path.GetDirectoryName(file.Path), "." + Path.GetFileName(file.Path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
@@ -119,25 +204,77 @@ namespace AzDockerVm.Engine.IO
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 TryDelete(temp);
-                throw NotWritable(Path.GetDirectoryName(file.Path), target, ex);
+                throw NotWritable(Path.GetDirectoryName(file.Path), target, ex, advice);
             }
         }
 
-        private static void Commit(string temp, string destination)
+        /// <summary>Renames the staged file into place; a replaced file is kept as a backup until the whole set is in.</summary>
+        private static (string Destination, string Backup) Commit(string temp, string destination, object target, string advice)
         {
-            if (File.Exists(destination))
+            try
             {
-                File.Replace(temp, destination, destinationBackupFileName: null);
-            }
-            else
-            {
+                BeforeCommit?.Invoke(destination);
+                if (File.Exists(destination))
+                {
+                    string backup = temp + ".old";
+                    File.Replace(temp, destination, backup);
+                    return (destination, backup);
+                }
+
                 File.Move(temp, destination);
+                return (destination, null);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
+                    $"Cannot write '{destination}': {ex.Message} The files already moved into place were put back as they were: nothing was written.", advice, ex);
             }
         }
 
-        private static AzDockerVmException NotWritable(string directory, object target, Exception ex)
+        private static void RollBack(List<(string Destination, string Backup)> committed)
+        {
+            foreach (var (destination, backup) in Enumerable.Reverse(committed))
+            {
+                try
+                {
+                    if (backup != null)
+                    {
+                        File.Replace(backup, destination, destinationBackupFileName: null);
+                    }
+                    else
+                    {
+                        File.Delete(destination);
+                    }
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        private static AzDockerVmException NotWritable(string directory, object target, Exception ex, string advice)
             => new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
-                $"Cannot write to '{directory}': {ex.Message} Nothing was written.", "Choose a folder you can write to with -Path.", ex);
+                $"Cannot write to '{directory}': {ex.Message} Nothing was written.", advice, ex);
+
+        private static void TryRemoveEmptyDirectory(string directory)
+        {
+            try
+            {
+                if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+                {
+                    Directory.Delete(directory);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
 
         private static void TryDelete(string path)
         {

@@ -44,30 +44,37 @@ namespace AzDockerVm.Engine.Tls
             IList<BcCertificate> authorities = PemFile.ReadCertificates(caFile);
             BcCertificate client = PemFile.ReadCertificate(certFile);
             AsymmetricKeyParameter key = PemFile.ReadPrivateKey(keyFile);
-            if (!PemFile.KeyMatches(client, key))
-            {
-                throw new AzDockerVmException("ClientKeyMismatch", FailureKind.InvalidData, keyFile,
-                    $"'{keyFile}' is not the private key of '{certFile}'.");
-            }
-
+            RequireKeyMatches(client, key, certFile, keyFile);
             var trusted = authorities.Select(a => new X509Certificate2(a.GetEncoded())).ToList();
             return new DockerClientCredentials(trusted, ToX509Certificate2(client, key), client, authorities);
         }
 
         /// <summary>True when cert.pem was signed by one of the certificates in ca.pem.</summary>
-        internal bool ClientIssuedByAuthority()
-            => BouncyAuthorities.Any(ca =>
+        internal bool ClientIssuedByAuthority() => PemFile.IssuedByAny(BouncyClient, BouncyAuthorities);
+
+        /// <summary>
+        /// The checks a client set must pass before it is written anywhere (New-DockerContext): the three files read
+        /// the way Docker reads them, key.pem the key of cert.pem (ClientKeyMismatch), cert.pem issued by ca.pem
+        /// (CertificateNotIssuedByCa).
+        /// </summary>
+        public static void Require(string caFile, string certFile, string keyFile)
+        {
+            IList<BcCertificate> authorities = PemFile.ReadCertificates(caFile);
+            BcCertificate client = PemFile.ReadCertificate(certFile);
+            AsymmetricKeyParameter key = PemFile.ReadPrivateKey(keyFile);
+            PemFile.RequireIssuedBy(client, certFile, authorities, caFile);
+            RequireKeyMatches(client, key, certFile, keyFile);
+        }
+
+        private static void RequireKeyMatches(BcCertificate client, AsymmetricKeyParameter key, string certFile, string keyFile)
+        {
+            if (!PemFile.KeyMatches(client, key))
             {
-                try
-                {
-                    BouncyClient.Verify(ca.GetPublicKey());
-                    return true;
-                }
-                catch (Exception ex) when (ex is InvalidKeyException || ex is SignatureException || ex is Org.BouncyCastle.Security.Certificates.CertificateException || ex is ArgumentException)
-                {
-                    return false;
-                }
-            });
+                throw new AzDockerVmException("ClientKeyMismatch", FailureKind.InvalidData, keyFile,
+                    $"'{keyFile}' is not the private key of '{certFile}'. Nothing was written.",
+                    "Use the key.pem created together with that cert.pem.");
+            }
+        }
 
         /// <summary>False when cert.pem has an extended key usage without clientAuth (Go then rejects it as a client).</summary>
         internal bool ClientAllowsClientAuth()

@@ -122,10 +122,9 @@ namespace AzDockerVm.Engine.Tls
             ValidateName(request.Name);
             DockerEndpoint endpoint = DockerEndpoint.Parse(request.Endpoint);
 
-            // Through PemFile, so a missing file, a BOM or a non-PEM file fails here with its stable error.
-            PemFile.ReadCertificates(request.CaFile);
-            PemFile.ReadCertificate(request.CertFile);
-            PemFile.ReadPrivateKey(request.KeyFile);
+            // Through PemFile, so a missing file, a BOM or a non-PEM file fails here with its stable error; then the
+            // set must hold together (key of cert.pem, cert.pem issued by ca.pem), or the docker CLI would fail later.
+            DockerClientCredentials.Require(request.CaFile, request.CertFile, request.KeyFile);
 
             string dockerConfig = string.IsNullOrEmpty(request.DockerConfig) ? DefaultDockerConfig() : request.DockerConfig;
             string hash = ContextDirectoryName(request.Name);
@@ -154,6 +153,9 @@ namespace AzDockerVm.Engine.Tls
                 ReplacesExisting = exists,
                 Config = request.Use ? DockerConfigFile.Read(dockerConfig) : null,
             };
+            // Every target checked before anything is written: a folder named key.pem, a file where a folder must be,
+            // a folder that takes no files.
+            StagedFileSet.Check(TargetFiles(dockerConfig, request.Name, request.Use), request.Name, WriteAdvice);
             plan.MetaJson = MetaJson(plan);
             plan.Files = new[]
             {
@@ -189,7 +191,7 @@ namespace AzDockerVm.Engine.Tls
                     CreateDirectory(folder, worldReadable, created, plan.Name);
                 }
 
-                StagedFileSet.Write(plan.Files.ToList(), overwrite: true, plan.Name);
+                StagedFileSet.Write(plan.Files.ToList(), overwrite: true, plan.Name, WriteAdvice);
                 created.Clear();
             }
             finally
@@ -225,6 +227,32 @@ namespace AzDockerVm.Engine.Tls
                 TlsPath = plan.TlsPath,
             };
         }
+
+        private const string WriteAdvice = "Point $env:DOCKER_CONFIG at a folder you can write to.";
+
+        /// <summary>The files writing context <paramref name="name"/> creates or replaces (config.json too with <paramref name="use"/>).</summary>
+        internal static IReadOnlyList<string> TargetFiles(string dockerConfig, string name, bool use)
+        {
+            string hash = ContextDirectoryName(name);
+            string tlsPath = Path.Combine(dockerConfig, "contexts", "tls", hash, "docker");
+            var files = new List<string>
+            {
+                Path.Combine(tlsPath, "ca.pem"),
+                Path.Combine(tlsPath, "cert.pem"),
+                Path.Combine(tlsPath, "key.pem"),
+                Path.Combine(dockerConfig, "contexts", "meta", hash, "meta.json"),
+            };
+            if (use)
+            {
+                files.Add(Path.Combine(dockerConfig, "config.json"));
+            }
+
+            return files;
+        }
+
+        /// <summary>Refuses, writing nothing, a context that could not be written (see <see cref="StagedFileSet.Check"/>).</summary>
+        internal static void RequireWritable(string dockerConfig, string name)
+            => StagedFileSet.Check(TargetFiles(dockerConfig, name, use: false), name, WriteAdvice);
 
         public static void ValidateName(string name)
         {
@@ -287,7 +315,7 @@ namespace AzDockerVm.Engine.Tls
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
-                    $"Cannot create '{directory}': {ex.Message} Nothing was written.", "Point $env:DOCKER_CONFIG at a folder you can write to.", ex);
+                    $"Cannot create '{directory}': {ex.Message} Nothing was written.", WriteAdvice, ex);
             }
         }
 

@@ -52,9 +52,8 @@ namespace AzDockerVm.Engine.Tls
             }
 
             string firstName = dnsNames.Count > 0 ? dnsNames[0] : addresses[0].ToString();
-            string commonName = string.IsNullOrEmpty(request.CommonName) ? firstName : request.CommonName;
+            string commonName = string.IsNullOrEmpty(request.CommonName) ? firstName : RequireCommonName(request.CommonName);
             string folder = Path.GetFullPath(request.Path ?? DefaultFolder(request.DockerConfigDirectory, firstName));
-            EnsureFolderCanExist(folder);
 
             var warnings = new List<string>();
             ExistingCertificateAuthority authority = null;
@@ -88,6 +87,9 @@ namespace AzDockerVm.Engine.Tls
 
             files.AddRange(new[] { DockerTlsFileNames.ServerCertificate, DockerTlsFileNames.ServerKey, DockerTlsFileNames.ClientCertificate, DockerTlsFileNames.ClientKey }
                 .Select(name => Path.Combine(folder, name)));
+            // No key is generated before it is known that every file can be written (a folder named key.pem, a file
+            // where a folder must be, a read-only folder): refused here, before anything is written.
+            StagedFileSet.Check(files, folder, "Choose a folder you can write to with -Path.");
             IReadOnlyList<string> existing = files.Where(File.Exists).ToList();
             if (existing.Count > 0 && !request.Overwrite)
             {
@@ -176,18 +178,26 @@ namespace AzDockerVm.Engine.Tls
             return Path.Combine(dockerConfigDirectory, AppFolderName, SubjectAlternativeNames.ToFolderName(firstName));
         }
 
-        /// <summary>Fails early when the folder or one of its parents exists as a file: no key needs to be generated to know that.</summary>
-        private static void EnsureFolderCanExist(string folder)
+        /// <summary>
+        /// A CN is shown in every tool that prints the certificate: printable text only (no control or format characters,
+        /// which can forge line breaks or reorder text in a terminal), without padding, at most 64 characters (X.520).
+        /// </summary>
+        private static string RequireCommonName(string commonName)
         {
-            for (string path = folder; !string.IsNullOrEmpty(path) && !Directory.Exists(path); path = Path.GetDirectoryName(path))
+            string problem = commonName.Length > 64 ? "it is longer than 64 characters (X.520's limit)"
+                : commonName.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+                    ? "it holds control or format characters"
+                : commonName.Trim() != commonName ? "it starts or ends with white space"
+                : null;
+            if (problem != null)
             {
-                if (File.Exists(path))
-                {
-                    throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, folder,
-                        $"Cannot write to '{folder}': '{path}' is a file, not a folder. Nothing was written.",
-                        "Choose a folder you can write to with -Path.");
-                }
+                string shown = string.Concat(commonName.Select(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? "\\u" + ((int)c).ToString("x4") : c.ToString()));
+                throw new AzDockerVmException("InvalidCommonName", FailureKind.InvalidArgument, shown,
+                    $"-CommonName '{shown}' is not usable as a certificate's common name: {problem}. Nothing was written.",
+                    "Give a short printable name, e.g. the host's DNS name, or leave -CommonName out (the first DNS name or IP address is used).");
             }
+
+            return commonName;
         }
 
         private static bool SameBytes(string path, byte[] expected)

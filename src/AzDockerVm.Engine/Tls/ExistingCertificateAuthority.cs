@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using AzDockerVm.Engine.IO;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.X509;
 
@@ -40,16 +41,18 @@ namespace AzDockerVm.Engine.Tls
             string certificateFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate);
             string keyFile = Path.Combine(folder, DockerTlsFileNames.CaKey);
             const string action = "Point -CertificateAuthorityPath at a folder holding the CA's ca.pem and ca-key.pem, or omit it to create a new CA.";
-            if (!File.Exists(certificateFile))
+            string missing = MissingFile.Problem(certificateFile);
+            if (missing != null)
             {
                 throw new AzDockerVmException("CertificateAuthorityNotFound", FailureKind.ObjectNotFound, certificateFile,
-                    $"There is no CA certificate '{certificateFile}'. Nothing was written.", action);
+                    $"The CA certificate '{certificateFile}' {missing}. Nothing was written.", action);
             }
 
-            if (!File.Exists(keyFile))
+            missing = MissingFile.Problem(keyFile);
+            if (missing != null)
             {
                 throw new AzDockerVmException("CertificateAuthorityKeyNotFound", FailureKind.ObjectNotFound, keyFile,
-                    $"The CA's private key '{keyFile}' does not exist; a CA cannot issue certificates without it. Nothing was written.", action);
+                    $"The CA's private key '{keyFile}' {missing}; a CA cannot issue certificates without it. Nothing was written.", action);
             }
 
             var certificates = ReadPem(() => PemFile.ReadCertificates(certificateFile));

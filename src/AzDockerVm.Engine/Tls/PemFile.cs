@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
+using AzDockerVm.Engine.IO;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.OpenSsl;
 using Org.BouncyCastle.Security;
@@ -71,6 +73,44 @@ namespace AzDockerVm.Engine.Tls
             throw Invalid("PemNoPrivateKey", path, $"'{path}' contains no unencrypted PEM private key.");
         }
 
+        /// <summary>True when one of <paramref name="authorities"/> signed <paramref name="certificate"/>.</summary>
+        public static bool IssuedByAny(X509Certificate certificate, IEnumerable<X509Certificate> authorities)
+        {
+            foreach (X509Certificate authority in authorities)
+            {
+                try
+                {
+                    certificate.Verify(authority.GetPublicKey());
+                    return true;
+                }
+                catch (Exception ex) when (ex is InvalidKeyException || ex is SignatureException
+                                           || ex is Org.BouncyCastle.Security.Certificates.CertificateException || ex is ArgumentException)
+                {
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Refuses a certificate that no certificate in <paramref name="caFile"/> signed (CertificateNotIssuedByCa): a
+        /// docker CLI or daemon trusting that ca.pem would reject it. Names the likely mix-up when the two look swapped.
+        /// </summary>
+        public static void RequireIssuedBy(X509Certificate certificate, string certificateFile, IList<X509Certificate> authorities, string caFile)
+        {
+            if (IssuedByAny(certificate, authorities))
+            {
+                return;
+            }
+
+            bool swapped = certificate.GetBasicConstraints() >= 0 && authorities.All(a => a.GetBasicConstraints() < 0);
+            throw new AzDockerVmException("CertificateNotIssuedByCa", FailureKind.InvalidData, certificateFile,
+                swapped
+                    ? $"'{certificateFile}' holds a CA certificate and '{caFile}' does not: the two look swapped. Nothing was written."
+                    : $"'{certificateFile}' was not issued by the CA in '{caFile}': TLS peers trusting that CA would reject it. Nothing was written.",
+                "Use the ca.pem of the set the certificate was created with (New-DockerTlsCertificate writes them together).");
+        }
+
         /// <summary>True when the private key belongs to the certificate's public key.</summary>
         public static bool KeyMatches(X509Certificate certificate, AsymmetricKeyParameter privateKey)
         {
@@ -97,17 +137,19 @@ namespace AzDockerVm.Engine.Tls
         private static IEnumerable<object> ReadObjects(string path)
         {
             byte[] bytes;
+            string missing = MissingFile.Problem(path);
+            if (missing != null)
+            {
+                throw new AzDockerVmException("FileNotFound", FailureKind.ObjectNotFound, path, $"'{path}' {missing}.");
+            }
+
             try
             {
                 bytes = File.ReadAllBytes(path);
             }
-            catch (FileNotFoundException ex)
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
-                throw new AzDockerVmException("FileNotFound", FailureKind.ObjectNotFound, path, $"'{path}' does not exist.", null, ex);
-            }
-            catch (DirectoryNotFoundException ex)
-            {
-                throw new AzDockerVmException("FileNotFound", FailureKind.ObjectNotFound, path, $"'{path}' does not exist.", null, ex);
+                throw new AzDockerVmException("FileNotFound", FailureKind.ObjectNotFound, path, $"'{path}' {MissingFile.Problem(path) ?? "does not exist"}.", null, ex);
             }
             catch (UnauthorizedAccessException ex)
             {

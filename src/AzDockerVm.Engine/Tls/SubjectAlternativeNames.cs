@@ -66,6 +66,10 @@ namespace AzDockerVm.Engine.Tls
         /// <summary>The folder name used for a set when no -Path is given: the name, with characters no file system takes replaced.</summary>
         internal static string ToFolderName(string name) => name.Replace("*", "wildcard").Replace(':', '_');
 
+        /// <summary>Why <paramref name="host"/> is no host name a certificate can cover (ASCII labels, no wildcard), or null.</summary>
+        internal static string HostNameProblem(string host)
+            => host != null && host.StartsWith("*", StringComparison.Ordinal) ? "a wildcard names no single host" : DnsNameProblem(host);
+
         private static string DnsNameProblem(string name)
         {
             if (string.IsNullOrEmpty(name))

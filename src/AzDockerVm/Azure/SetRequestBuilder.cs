@@ -7,6 +7,7 @@ using System.Management.Automation;
 using AzDockerVm.Cmdlets;
 using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
+using AzDockerVm.Engine.IO;
 using AzDockerVm.Engine.Provisioning;
 using AzDockerVm.Models;
 
@@ -47,13 +48,13 @@ namespace AzDockerVm.Azure
 
             if (c.Certificate != null)
             {
-                request.CaFile = Resolve(c, c.Certificate.CaCertificateFile);
-                request.ServerCertificateFile = Resolve(c, c.Certificate.ServerCertificateFile);
-                request.ServerKeyFile = Resolve(c, c.Certificate.ServerKeyFile);
+                request.CaFile = Resolve(c, c.Certificate.CaCertificateFile, "the -Certificate set's CaCertificateFile");
+                request.ServerCertificateFile = Resolve(c, c.Certificate.ServerCertificateFile, "the -Certificate set's ServerCertificateFile");
+                request.ServerKeyFile = Resolve(c, c.Certificate.ServerKeyFile, "the -Certificate set's ServerKeyFile");
             }
             else if (c.CertificatePath != null)
             {
-                string folder = Resolve(c, c.CertificatePath);
+                string folder = Resolve(c, c.CertificatePath, "-CertificatePath");
                 request.CaFile = Path.Combine(folder, "ca.pem");
                 request.ServerCertificateFile = Path.Combine(folder, "server-cert.pem");
                 request.ServerKeyFile = Path.Combine(folder, "server-key.pem");
@@ -77,7 +78,7 @@ namespace AzDockerVm.Azure
 
             if (c.ComposeFile != null)
             {
-                settings.ComposeText = ReadComposeFile(Resolve(c, c.ComposeFile), c.ComposeFile);
+                settings.ComposeText = ReadComposeFile(Resolve(c, c.ComposeFile, "-ComposeFile"), c.ComposeFile);
             }
             else if (settings.ComposeEnvironment.Count > 0)
             {
@@ -156,16 +157,13 @@ namespace AzDockerVm.Azure
 
         private static string ReadComposeFile(string path, string given)
         {
-            if (Directory.Exists(path))
+            string missing = MissingFile.Problem(path);
+            if (missing != null)
             {
-                throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, given, $"-ComposeFile '{path}' is a folder, not a compose file.");
+                throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, given, $"-ComposeFile '{path}' {missing}.");
             }
 
             var file = new FileInfo(path);
-            if (!file.Exists)
-            {
-                throw new AzDockerVmException("ComposeFileNotFound", FailureKind.ObjectNotFound, given, $"The compose file '{path}' does not exist.");
-            }
 
             if (file.Length > DockerHostSettingsCheck.CarrierLimitBytes)
             {
@@ -184,7 +182,7 @@ namespace AzDockerVm.Azure
             }
         }
 
-        private static string Resolve(PSCmdlet c, string path) => c.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path ?? string.Empty);
+        private static string Resolve(PSCmdlet c, string path, string what) => FileSystemPath.Resolve(c.SessionState, path, what);
 
         /// <summary>PowerShell values (maybe wrapped in PSObject, maybe nested) as plain .NET values for daemon.json.</summary>
         private static object Plain(object value)

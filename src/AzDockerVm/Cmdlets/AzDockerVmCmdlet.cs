@@ -63,13 +63,14 @@ namespace AzDockerVm.Cmdlets
             string configured = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
             return string.IsNullOrWhiteSpace(configured)
                 ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker")
-                : ResolveFileSystemPath(configured);
+                : FileSystemPath.Resolve(SessionState, configured, "$env:DOCKER_CONFIG");
         }
 
-        /// <summary>A PowerShell path (relative, ~, PSDrive) as an absolute file-system path; need not exist.</summary>
-        protected string ResolveFileSystemPath(string path)
-        {
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-        }
+        /// <summary>
+        /// A PowerShell path (relative, ~, PSDrive) as an absolute file-system path; need not exist. Another provider's
+        /// path is PathNotFileSystem, an unresolvable one InvalidPath. <paramref name="what"/> names it in messages ("-Path").
+        /// </summary>
+        protected string ResolveFileSystemPath(string path, string what)
+            => FileSystemPath.Resolve(SessionState, path, what);
     }
 }

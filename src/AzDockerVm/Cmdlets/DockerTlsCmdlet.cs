@@ -35,7 +35,7 @@ namespace AzDockerVm.Cmdlets
                         SetFile(Certificate.ClientKeyFile, nameof(Certificate.ClientKeyFile)));
             }
 
-            string folder = ResolveFileSystemPath(CertificatePath);
+            string folder = ResolveFileSystemPath(CertificatePath, "-CertificatePath");
             return (Path.Combine(folder, "ca.pem"), Path.Combine(folder, "cert.pem"), Path.Combine(folder, "key.pem"));
         }
 
@@ -68,7 +68,7 @@ namespace AzDockerVm.Cmdlets
                     "FileNotFound", ErrorCategory.ObjectNotFound, Certificate.Path));
             }
 
-            return ResolveFileSystemPath(path);
+            return ResolveFileSystemPath(path, "the -Certificate set's " + property);
         }
 
         private static string FirstOrNull(string[] values)

@@ -47,12 +47,12 @@ namespace AzDockerVm.Cmdlets
             {
                 DnsNames = DnsName ?? new string[0],
                 IPAddresses = IPAddress ?? new string[0],
-                Path = Path == null ? null : ResolveFileSystemPath(Path),
+                Path = Path == null ? null : ResolveFileSystemPath(Path, "-Path"),
                 DockerConfigDirectory = DockerConfigDirectory(),
                 CommonName = CommonName,
                 ValidityDays = ValidityDays,
                 KeyAlgorithm = ToEngine(KeyAlgorithm),
-                CertificateAuthorityPath = CertificateAuthorityPath == null ? null : ResolveFileSystemPath(CertificateAuthorityPath),
+                CertificateAuthorityPath = CertificateAuthorityPath == null ? null : ResolveFileSystemPath(CertificateAuthorityPath, "-CertificateAuthorityPath"),
                 Overwrite = Force,
             });
             foreach (string warning in plan.Warnings)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using AzDockerVm.Engine;
 using AzDockerVm.Azure;
 using AzDockerVm.Engine.Azure;
 using AzDockerVm.Models;
@@ -89,6 +90,12 @@ namespace AzDockerVm.Cmdlets
         public SwitchParameter AsJob { get; set; }
 
         protected override void ProcessRecordCore() => Set();
+
+        /// <summary>Set writes its TLS set and context under $env:DOCKER_CONFIG (it has no -Path): the advice says so.</summary>
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+            => ex.ErrorId == "PathNotWritable" || ex.ErrorId == "TargetIsAFolder"
+                ? "Point $env:DOCKER_CONFIG at a folder you can write to, give a TLS set of your own with -Certificate or -CertificatePath, or leave the docker context out with -NoDockerContext."
+                : base.RecommendedActionFor(ex);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void Set()

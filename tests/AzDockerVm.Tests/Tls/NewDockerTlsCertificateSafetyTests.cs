@@ -168,12 +168,7 @@ namespace AzDockerVm.Tests.Tls
     }
 
     /// <summary>Tests that change process-wide state ($env:DOCKER_CONFIG, the current directory) run alone.</summary>
-    [CollectionDefinition(nameof(ProcessEnvironmentCollection), DisableParallelization = true)]
-    public sealed class ProcessEnvironmentCollection
-    {
-    }
-
-    [Collection(nameof(ProcessEnvironmentCollection))]
+    [Collection(ProcessEnvironmentCollection.Name)]
     public class NewDockerTlsCertificateProcessStateTests
     {
         [Fact]
