@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using AzDockerVm.Engine.Docker;
 using AzDockerVm.Engine.Provisioning;
 
 namespace AzDockerVm.Engine.Azure
@@ -32,7 +33,7 @@ namespace AzDockerVm.Engine.Azure
             var texts = facts.Substatuses.Where(s => s.Code != null && s.Code.IndexOf("StdOut", StringComparison.OrdinalIgnoreCase) >= 0).Select(s => s.Message)
                 .Concat(facts.Statuses.Select(s => s.Message));
             StatusLine line = StatusLine.FindLast(texts);
-            int port = line?.Port ?? PortFromTag(facts) ?? PortFromLegacySettings(facts) ?? 2376;
+            int port = line?.Port ?? PortFromTag(facts) ?? PortFromLegacySettings(facts) ?? DockerEndpoint.DefaultTlsPort;
             info.DockerPort = port;
             info.DockerVersion = line?.DockerVersion;
             info.TlsEnabled = line != null ? line.TlsOn : legacy && string.Equals(facts.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase);
@@ -41,7 +42,7 @@ namespace AzDockerVm.Engine.Azure
                 ? failure.Trim()
                 : line?.Text ?? facts.Statuses.FirstOrDefault()?.Message?.Trim();
             string host = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault();
-            info.Endpoint = host == null ? null : "tcp://" + host + ":" + port.ToString(CultureInfo.InvariantCulture);
+            info.Endpoint = host == null ? null : DockerEndpoint.Format(host, port);
             return info;
         }
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using AzDockerVm.Engine.Docker;
 using AzDockerVm.Engine.Provisioning;
 using AzDockerVm.Engine.Tls;
 using Azure;
@@ -72,7 +73,7 @@ namespace AzDockerVm.Engine.Azure
                 }
 
                 string host = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.PrivateIPAddresses.FirstOrDefault();
-                plan.Endpoint = host == null ? null : "tcp://" + (host.IndexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + request.Settings.Port.ToString(CultureInfo.InvariantCulture);
+                plan.Endpoint = host == null ? null : DockerEndpoint.Format(host, request.Settings.Port);
                 return plan;
             });
 

@@ -18,7 +18,6 @@ namespace AzDockerVm.Engine.Azure
                 TypeHandlerVersion = data.TypeHandlerVersion,
                 AutoUpgradeMinorVersion = data.AutoUpgradeMinorVersion,
                 ProvisioningState = data.ProvisioningState,
-                ForceUpdateTag = data.ForceUpdateTag,
                 // ARM tag names are case-insensitive.
                 Tags = new Dictionary<string, string>(data.Tags ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
                 SettingsJson = data.Settings?.ToString(),

@@ -26,8 +26,6 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>Not null when the set is still to be created (after ShouldProcess).</summary>
         internal DockerTlsSetPlan NewSet { get; private set; }
 
-        internal bool Reused { get; private set; }
-
         internal string CaFile { get; private set; }
 
         internal string ServerCertificateFile { get; private set; }
@@ -68,7 +66,7 @@ namespace AzDockerVm.Engine.Azure
         internal static VmCertificate ForVm(VmFacts vm, string dockerConfig, bool overwrite)
         {
             string name = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.Name;
-            string folder = Path.Combine(dockerConfig, "azdockervm", name.Replace(':', '_'));
+            string folder = DockerTlsMaterial.DefaultFolder(dockerConfig, name);
             var existing = new VmCertificate
             {
                 Folder = folder,
@@ -79,7 +77,6 @@ namespace AzDockerVm.Engine.Azure
             if (!overwrite && new[] { existing.CaFile, existing.ServerCertificateFile, existing.ServerKeyFile, existing.ClientCertificateFile, existing.ClientKeyFile }.All(File.Exists)
                 && existing.Check(vm).Count == 0)
             {
-                existing.Reused = true;
                 return existing;
             }
 

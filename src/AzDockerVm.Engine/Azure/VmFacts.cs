@@ -31,7 +31,6 @@ namespace AzDockerVm.Engine.Azure
         public string TypeHandlerVersion { get; set; }
         public bool? AutoUpgradeMinorVersion { get; set; }
         public string ProvisioningState { get; set; }
-        public string ForceUpdateTag { get; set; }
         public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
         /// <summary>Public settings as JSON text (null when none).</summary>
         public string SettingsJson { get; set; }

@@ -30,6 +30,9 @@ namespace AzDockerVm.Engine.Docker
         /// <summary>The canonical form: always tcp:// (the docker CLI's -H and DOCKER_HOST refuse https://).</summary>
         public override string ToString() => "tcp://" + UriHost + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>The one way an endpoint is written from a host and a port: tcp://host:port, an IPv6 host in brackets.</summary>
+        public static string Format(string host, int port) => new DockerEndpoint(host, port).ToString();
+
         /// <summary>Parses and validates; errors InvalidEndpoint / InvalidPort (InvalidArgument) with the input as target.</summary>
         public static DockerEndpoint Parse(string input)
         {

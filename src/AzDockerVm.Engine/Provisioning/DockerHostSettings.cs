@@ -6,7 +6,7 @@ namespace AzDockerVm.Engine.Provisioning
     public sealed class DockerHostSettings
     {
         /// <summary>The remote API port; it is always TLS-verified.</summary>
-        public int Port { get; set; } = 2376;
+        public int Port { get; set; } = Docker.DockerEndpoint.DefaultTlsPort;
 
         public string CaCertificatePem { get; set; }
 

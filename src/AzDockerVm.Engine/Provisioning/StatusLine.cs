@@ -25,8 +25,6 @@ namespace AzDockerVm.Engine.Provisioning
 
         public IDictionary<string, string> Values { get; }
 
-        public string Status => Get("status");
-
         public string DockerVersion => Get("docker");
 
         public int? Port => int.TryParse(Get("port"), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : (int?)null;

@@ -159,9 +159,9 @@ namespace AzDockerVm.Engine.Tls
             plan.MetaJson = MetaJson(plan);
             plan.Files = new[]
             {
-                new PlannedFile(Path.Combine(tlsPath, "ca.pem"), ReadText(request.CaFile), isPrivate: true),
-                new PlannedFile(Path.Combine(tlsPath, "cert.pem"), ReadText(request.CertFile), isPrivate: true),
-                new PlannedFile(Path.Combine(tlsPath, "key.pem"), ReadText(request.KeyFile), isPrivate: true),
+                new PlannedFile(Path.Combine(tlsPath, DockerTlsFileNames.CaCertificate), ReadText(request.CaFile), isPrivate: true),
+                new PlannedFile(Path.Combine(tlsPath, DockerTlsFileNames.ClientCertificate), ReadText(request.CertFile), isPrivate: true),
+                new PlannedFile(Path.Combine(tlsPath, DockerTlsFileNames.ClientKey), ReadText(request.KeyFile), isPrivate: true),
                 new PlannedFile(metaFile, plan.MetaJson, isPrivate: false),
             };
             return plan;
@@ -237,9 +237,9 @@ namespace AzDockerVm.Engine.Tls
             string tlsPath = Path.Combine(dockerConfig, "contexts", "tls", hash, "docker");
             var files = new List<string>
             {
-                Path.Combine(tlsPath, "ca.pem"),
-                Path.Combine(tlsPath, "cert.pem"),
-                Path.Combine(tlsPath, "key.pem"),
+                Path.Combine(tlsPath, DockerTlsFileNames.CaCertificate),
+                Path.Combine(tlsPath, DockerTlsFileNames.ClientCertificate),
+                Path.Combine(tlsPath, DockerTlsFileNames.ClientKey),
                 Path.Combine(dockerConfig, "contexts", "meta", hash, "meta.json"),
             };
             if (use)

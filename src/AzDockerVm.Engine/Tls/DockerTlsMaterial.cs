@@ -168,7 +168,8 @@ namespace AzDockerVm.Engine.Tls
         }
 
         /// <summary>&lt;docker config&gt;/azdockervm/&lt;first DNS name or IP address&gt;.</summary>
-        private static string DefaultFolder(string dockerConfigDirectory, string firstName)
+        /// <summary>The one default folder of a set: &lt;DOCKER_CONFIG&gt;/azdockervm/&lt;first name&gt; (New-DockerTlsCertificate and Set).</summary>
+        internal static string DefaultFolder(string dockerConfigDirectory, string firstName)
         {
             if (string.IsNullOrEmpty(dockerConfigDirectory))
             {

@@ -53,6 +53,11 @@ namespace AzDockerVm.Cmdlets
             return ((PipelineHost)_host).Run(ct => work(connection, ct), _stopping.Token);
         }
 
+        /// <summary>True when -WhatIf is in force (so -Force never skips a WhatIf).</summary>
+        protected bool WhatIfRequested()
+            => (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf) && ((SwitchParameter)whatIf).IsPresent)
+               || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
         /// <summary>
         /// -AsJob: runs <paramref name="work"/> in a background job (its own ARM connection, same Az context) and writes
         /// the job. Call after <see cref="RunArm"/> has read the context and after ShouldProcess.

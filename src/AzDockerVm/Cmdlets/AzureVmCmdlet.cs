@@ -7,40 +7,29 @@ namespace AzDockerVm.Cmdlets
 {
     /// <summary>
     /// The VM an extension cmdlet acts on: -ResourceGroupName + -VMName (alias Name, so Get-AzVM output pipes in by
-    /// property name) or -ResourceId (the Id of a VM).
+    /// property name) or -ResourceId (the Id of a VM). Get- and Remove-AzDockerExtension derive from it;
+    /// Set-AzDockerExtension declares the same three parameters on top of the Docker-host base and shares the logic
+    /// through <see cref="VmTarget"/>.
     /// </summary>
     public abstract class AzureVmCmdlet : AzureCmdlet
     {
-        protected const string ByNameSet = "ByName";
-        protected const string ByResourceIdSet = "ByResourceId";
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByNameSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [ValidateNotNullOrEmpty]
         public string ResourceGroupName { get; set; }
 
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByNameSet)]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [Alias("Name")]
         [ValidateNotNullOrEmpty]
         public string VMName { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByResourceIdSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByResourceIdSet)]
         [ValidateNotNullOrEmpty]
         public string ResourceId { get; set; }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        internal VmReference TargetVm()
-            => ParameterSetName == ByResourceIdSet ? VmReference.FromResourceId(ResourceId) : new VmReference(ResourceGroupName, VMName);
+        internal VmReference TargetVm() => VmTarget.Reference(ParameterSetName, ResourceGroupName, VMName, ResourceId);
 
         protected override string RecommendedActionFor(AzDockerVmException ex)
-            => ex.ErrorId == "ArmTimeout" && ParameterSetName == ByNameSet
-                ? $"Check whether it was applied with: Get-AzDockerExtension {ResourceGroupName} {VMName} -Status. Running the command again is safe: it converges."
-                : ex.ErrorId == "ArmTimeout"
-                    ? "Check whether it was applied with: Get-AzDockerExtension -ResourceId <id> -Status. Running the command again is safe: it converges."
-                    : base.RecommendedActionFor(ex);
-
-        /// <summary>True when -WhatIf is in force (so -Force never skips a WhatIf).</summary>
-        protected bool WhatIfRequested()
-            => (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf) && ((SwitchParameter)whatIf).IsPresent)
-               || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+            => VmTarget.RecommendedActionFor(ex, ParameterSetName, ResourceGroupName, VMName) ?? base.RecommendedActionFor(ex);
     }
 }

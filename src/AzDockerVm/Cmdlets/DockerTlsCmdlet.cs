@@ -1,6 +1,8 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using AzDockerVm.Engine.Docker;
+using AzDockerVm.Engine.Tls;
 using AzDockerVm.Models;
 
 namespace AzDockerVm.Cmdlets
@@ -36,7 +38,7 @@ namespace AzDockerVm.Cmdlets
             }
 
             string folder = ResolveFileSystemPath(CertificatePath, "-CertificatePath");
-            return (Path.Combine(folder, "ca.pem"), Path.Combine(folder, "cert.pem"), Path.Combine(folder, "key.pem"));
+            return (Path.Combine(folder, DockerTlsFileNames.CaCertificate), Path.Combine(folder, DockerTlsFileNames.ClientCertificate), Path.Combine(folder, DockerTlsFileNames.ClientKey));
         }
 
         /// <summary>
@@ -57,7 +59,7 @@ namespace AzDockerVm.Cmdlets
                     "The certificate set names no DNS name or IP address to connect to; give -Endpoint tcp://host:2376.");
             }
 
-            return host.IndexOf(':') >= 0 ? $"tcp://[{host}]:2376" : $"tcp://{host}:2376";
+            return DockerEndpoint.Format(host, DockerEndpoint.DefaultTlsPort);
         }
 
         private string SetFile(string path, string property)

@@ -10,7 +10,7 @@ namespace AzDockerVm.Cmdlets
     /// AzDockerVm's Docker extension on a VM (either carrier) with what the provisioning script reported. A VM without
     /// it yields nothing and no error; other extensions (a foreign CustomScript included) are ignored.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "AzDockerExtension", DefaultParameterSetName = ByNameSet)]
+    [Cmdlet(VerbsCommon.Get, "AzDockerExtension", DefaultParameterSetName = VmTarget.ByNameSet)]
     [OutputType(typeof(AzDockerExtensionStatus))]
     public sealed class GetAzDockerExtensionCommand : AzureVmCmdlet
     {

@@ -10,7 +10,7 @@ namespace AzDockerVm.Cmdlets
     /// Removes AzDockerVm's Docker extension from a VM. Only ours (tagged AzDockerVm, or the legacy DockerExtension):
     /// a foreign CustomScript extension is never deleted. A VM without it: nothing to do, no error.
     /// </summary>
-    [Cmdlet(VerbsCommon.Remove, "AzDockerExtension", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByNameSet)]
+    [Cmdlet(VerbsCommon.Remove, "AzDockerExtension", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = VmTarget.ByNameSet)]
     [OutputType(typeof(AzDockerExtensionOperation))]
     public sealed class RemoveAzDockerExtensionCommand : AzureVmCmdlet
     {

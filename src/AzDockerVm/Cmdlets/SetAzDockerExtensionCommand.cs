@@ -1,9 +1,9 @@
-using System.Collections;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using AzDockerVm.Engine;
 using AzDockerVm.Azure;
 using AzDockerVm.Engine.Azure;
+using AzDockerVm.Engine.Docker;
 using AzDockerVm.Models;
 
 namespace AzDockerVm.Cmdlets
@@ -13,62 +13,23 @@ namespace AzDockerVm.Cmdlets
     /// provisioning script, or the legacy DockerExtension schema). Everything is checked, and every refusal made,
     /// before anything is written locally or in Azure.
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "AzDockerExtension", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByNameSet)]
+    [Cmdlet(VerbsCommon.Set, "AzDockerExtension", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = VmTarget.ByNameSet)]
     [OutputType(typeof(AzDockerExtensionStatus), typeof(AzDockerExtensionOperation))]
-    public sealed class SetAzDockerExtensionCommand : AzureVmCmdlet
+    public sealed class SetAzDockerExtensionCommand : DockerHostCmdlet
     {
-        [Parameter(ValueFromPipeline = true)]
-        public DockerTlsCertificateSet Certificate { get; set; }
-
-        [Parameter]
+        // The VM, as for Get- and Remove-AzDockerExtension (see AzureVmCmdlet); the Docker settings are the base's.
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [ValidateNotNullOrEmpty]
-        public string CertificatePath { get; set; }
+        public string ResourceGroupName { get; set; }
 
-        [Parameter]
-        public AzDockerExtensionHandler Handler { get; set; } = AzDockerExtensionHandler.CustomScript;
-
-        [Parameter]
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
+        [Alias("Name")]
         [ValidateNotNullOrEmpty]
-        public string ExtensionName { get; set; } = SetDockerExtensionRequest.DefaultExtensionName;
+        public string VMName { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 65535)]
-        public int DockerPort { get; set; } = 2376;
-
-        [Parameter]
-        public Hashtable DaemonConfig { get; set; }
-
-        [Parameter]
-        public string[] DockerOption { get; set; }
-
-        [Parameter]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByResourceIdSet)]
         [ValidateNotNullOrEmpty]
-        public string DockerVersion { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string ComposeFile { get; set; }
-
-        [Parameter]
-        public Hashtable ComposeEnvironment { get; set; }
-
-        [Parameter]
-        [Credential]
-        public PSCredential RegistryCredential { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string RegistryServer { get; set; }
-
-        [Parameter]
-        public SwitchParameter Hardened { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string AzureEnvironment { get; set; }
-
-        [Parameter]
-        public SwitchParameter NoDockerContext { get; set; }
+        public string ResourceId { get; set; }
 
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -77,39 +38,23 @@ namespace AzDockerVm.Cmdlets
         public SwitchParameter ForceRerun { get; set; }
 
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string TypeHandlerVersion { get; set; }
-
-        [Parameter]
-        public SwitchParameter DisableAutoUpgradeMinorVersion { get; set; }
-
-        [Parameter]
         public SwitchParameter NoWait { get; set; }
-
-        [Parameter]
-        public SwitchParameter AsJob { get; set; }
 
         protected override void ProcessRecordCore() => Set();
 
-        /// <summary>Set writes its TLS set and context under $env:DOCKER_CONFIG (it has no -Path): the advice says so.</summary>
         protected override string RecommendedActionFor(AzDockerVmException ex)
-            => ex.ErrorId == "PathNotWritable" || ex.ErrorId == "TargetIsAFolder"
-                ? "Point $env:DOCKER_CONFIG at a folder you can write to, give a TLS set of your own with -Certificate or -CertificatePath, or leave the docker context out with -NoDockerContext."
-                : base.RecommendedActionFor(ex);
+            => VmTarget.RecommendedActionFor(ex, ParameterSetName, ResourceGroupName, VMName) ?? base.RecommendedActionFor(ex);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void Set()
         {
-            SetDockerExtensionRequest request = SetRequestBuilder.Build(this, TargetVm(), DockerConfigDirectory());
+            VmReference vm = VmTarget.Reference(ParameterSetName, ResourceGroupName, VMName, ResourceId);
+            SetDockerExtensionRequest request = DockerHostRequestBuilder.Build(this, vm, DockerConfigDirectory());
+            request.Force = Force;
+            request.ForceRerun = ForceRerun;
+            request.NoWait = NoWait;
             SetDockerExtensionPlan plan = RunArm((arm, ct) => DockerExtensionService.PrepareSetAsync(arm, request, ct));
-            if (Handler == AzDockerExtensionHandler.DockerExtension)
-            {
-                WriteWarning("Azure retired the DockerExtension handler in November 2018; it can no longer be installed on today's Azure VMs. Use -Handler CustomScript (the default) unless your environment still has it.");
-                if (ComposeFile != null)
-                {
-                    WriteWarning("With -Handler DockerExtension the compose file travels in the extension's PUBLIC settings: anyone who can read the VM (Reader) can read it. Keep secrets in -ComposeEnvironment, which travels protected, or use -Handler CustomScript, which sends everything protected.");
-                }
-            }
+            WarnAboutCarrier();
 
             string target = $"VM '{plan.VmName}' in resource group '{plan.ResourceGroupName}'";
             string action = $"Install Docker with TLS on port {plan.Port} through {plan.HandlerName} {plan.TypeHandlerVersion} as extension '{ExtensionName}'"

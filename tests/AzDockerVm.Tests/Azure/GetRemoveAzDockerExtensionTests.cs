@@ -18,6 +18,17 @@ namespace AzDockerVm.Tests.Azure
         public async Task DisposeAsync() => await _bench.DisposeAsync();
 
         [Fact]
+        public void An_IPv6_address_in_the_reported_endpoint_is_in_brackets_as_everywhere_else()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "v6vm", publicIp: "2001:db8::5", privateIp: "10.0.0.5");
+            _bench.Arm.AddExtension("rg1", "v6vm", "DockerExtension", type: "DockerExtension", typeHandlerVersion: "1.2");
+
+            var status = _bench.Ps.Run("Get-AzDockerExtension rg1 v6vm").ThrowIfFailed().Single();
+
+            Assert.Equal("tcp://[2001:db8::5]:2376", status.Properties["Endpoint"].Value);
+        }
+
+        [Fact]
         public void Get_returns_ours_with_the_reported_status_and_with_Status_the_instance_view()
         {
             _bench.AddVm();

@@ -9,14 +9,18 @@ using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
 using AzDockerVm.Engine.IO;
 using AzDockerVm.Engine.Provisioning;
+using AzDockerVm.Engine.Tls;
 using AzDockerVm.Models;
 
 namespace AzDockerVm.Azure
 {
-    /// <summary>Set-AzDockerExtension's parameters as an engine request; the input checks that need no Azure happen here.</summary>
-    internal static class SetRequestBuilder
+    /// <summary>
+    /// The Docker-host parameters (<see cref="DockerHostCmdlet"/>) as an engine request; the input checks that need no
+    /// Azure happen here. The cmdlet adds what is its own (for Set: -Force, -ForceRerun, -NoWait).
+    /// </summary>
+    internal static class DockerHostRequestBuilder
     {
-        internal static SetDockerExtensionRequest Build(SetAzDockerExtensionCommand c, VmReference vm, string dockerConfig)
+        internal static SetDockerExtensionRequest Build(DockerHostCmdlet c, VmReference vm, string dockerConfig)
         {
             if (c.Certificate != null && c.CertificatePath != null)
             {
@@ -37,12 +41,9 @@ namespace AzDockerVm.Azure
                 Handler = c.Handler == AzDockerExtensionHandler.DockerExtension ? ExtensionHandler.DockerExtension : ExtensionHandler.CustomScript,
                 TypeHandlerVersion = c.TypeHandlerVersion,
                 AutoUpgradeMinorVersion = !c.DisableAutoUpgradeMinorVersion,
-                ForceRerun = c.ForceRerun,
-                Force = c.Force,
                 CreateDockerContext = !c.NoDockerContext,
                 DockerConfig = dockerConfig,
-                ModuleVersion = c.MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(SetRequestBuilder).Assembly.GetName().Version.ToString(3),
-                NoWait = c.NoWait,
+                ModuleVersion = c.MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(DockerHostRequestBuilder).Assembly.GetName().Version.ToString(3),
                 Settings = Settings(c),
             };
 
@@ -55,15 +56,15 @@ namespace AzDockerVm.Azure
             else if (c.CertificatePath != null)
             {
                 string folder = Resolve(c, c.CertificatePath, "-CertificatePath");
-                request.CaFile = Path.Combine(folder, "ca.pem");
-                request.ServerCertificateFile = Path.Combine(folder, "server-cert.pem");
-                request.ServerKeyFile = Path.Combine(folder, "server-key.pem");
+                request.CaFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate);
+                request.ServerCertificateFile = Path.Combine(folder, DockerTlsFileNames.ServerCertificate);
+                request.ServerKeyFile = Path.Combine(folder, DockerTlsFileNames.ServerKey);
             }
 
             return request;
         }
 
-        private static DockerHostSettings Settings(SetAzDockerExtensionCommand c)
+        private static DockerHostSettings Settings(DockerHostCmdlet c)
         {
             var settings = new DockerHostSettings
             {
