@@ -296,19 +296,19 @@ Describe 'Azure cmdlets against a real VM' {
 
     It 'reports VmNotFound for a VM that does not exist' {
         if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
-        $err = { Get-AzDockerExtension $rg "azdockervm-missing-$([guid]::NewGuid().ToString('n').Substring(0, 8))" } | Should -Throw -ErrorId 'VmNotFound,*' -PassThru
+        $err = { Get-AzDockerExtension $rg "azdockervm-missing-$([guid]::NewGuid().ToString('n').Substring(0, 8))" -ErrorAction Stop } | Should -Throw -ErrorId 'VmNotFound,*' -PassThru
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
     It 'reports ResourceGroupNotFound for a resource group that does not exist' {
         if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
-        { Get-AzDockerExtension "azdockervm-missing-$([guid]::NewGuid().ToString('n'))" $vmName } | Should -Throw -ErrorId 'ResourceGroupNotFound,*'
+        { Get-AzDockerExtension "azdockervm-missing-$([guid]::NewGuid().ToString('n'))" $vmName -ErrorAction Stop } | Should -Throw -ErrorId 'ResourceGroupNotFound,*'
     }
 
     It 'refuses a certificate set that does not name the VM (CertificateDoesNotCoverVm)' {
         if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
         $other = New-DockerTlsCertificate -DnsName other.example.com -Path (Join-Path $TestDrive 'other')
-        $err = { Set-AzDockerExtension $rg $vmName -Certificate $other } | Should -Throw -ErrorId 'CertificateDoesNotCoverVm,*' -PassThru
+        $err = { Set-AzDockerExtension $rg $vmName -Certificate $other -ErrorAction Stop } | Should -Throw -ErrorId 'CertificateDoesNotCoverVm,*' -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 

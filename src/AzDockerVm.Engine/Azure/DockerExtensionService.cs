@@ -26,20 +26,26 @@ namespace AzDockerVm.Engine.Azure
         internal const string PortTag = "AzDockerVmPort";
         private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(1);
 
-        /// <summary>Reads the VM and checks everything; writes nothing (refusals happen here, before any change).</summary>
-        public static Task<SetDockerExtensionPlan> PrepareSetAsync(ArmConnection arm, SetDockerExtensionRequest request, CancellationToken ct)
-            => Guard(request.Vm, async () =>
+        /// <summary>
+        /// Checks what needs no Azure: every setting and a given TLS set (files, key pair, issued by ca.pem). Reads files,
+        /// writes nothing, sends nothing: its refusals are about the input as a whole, before any VM is looked at.
+        /// </summary>
+        public static SetDockerExtensionPlan CheckInput(SetDockerExtensionRequest request)
+        {
+            DockerHostSettingsCheck.Validate(request.Settings, request.Handler);
+            return new SetDockerExtensionPlan
             {
-                DockerHostSettingsCheck.Validate(request.Settings, request.Handler);
-                VmCertificate given = request.ServerCertificateFile == null
-                    ? null
-                    : VmCertificate.Given(request.CaFile, request.ServerCertificateFile, request.ServerKeyFile);
-                if (given != null && request.CreateDockerContext)
-                {
-                    // The context gets the set's client pair: it must hold together now, not when the context is written.
-                    DockerClientCredentials.Require(given.CaFile, given.ClientCertificateFile, given.ClientKeyFile);
-                }
+                Request = request,
+                Certificate = request.ServerCertificateFile == null ? null : VmCertificate.Given(request.CaFile, request.ServerCertificateFile, request.ServerKeyFile),
+            };
+        }
 
+        /// <summary>Reads the VM and checks what depends on it; writes nothing (its refusals are about this VM).</summary>
+        public static Task<SetDockerExtensionPlan> PrepareSetAsync(ArmConnection arm, SetDockerExtensionPlan checkedInput, CancellationToken ct)
+            => Guard(checkedInput.Request.Vm, async () =>
+            {
+                SetDockerExtensionRequest request = checkedInput.Request;
+                VmCertificate given = checkedInput.Certificate;
                 arm.Host.WriteVerbose($"Reading VM '{request.Vm}' (power state, extensions, addresses).");
                 VmFacts vm = await VmReader.ReadAsync(arm, request.Vm, readAddresses: true, ct).ConfigureAwait(false);
                 RefuseUnlessRunningLinux(vm);

@@ -6,7 +6,9 @@ namespace AzDockerVm.Cmdlets
 {
     /// <summary>
     /// The small base every AzDockerVm cmdlet derives from: engine failures become ErrorRecords with a stable id,
-    /// a category and a target, and PowerShell paths are resolved against the session's current location.
+    /// a category and a target, and PowerShell paths are resolved against the session's current location. A refusal
+    /// of the input is terminating (nothing started); a failure about one record (<see cref="RecordFailedException"/>)
+    /// is that record's non-terminating error, and the pipeline goes on.
     /// </summary>
     public abstract class AzDockerVmCmdlet : PSCmdlet
     {
@@ -15,6 +17,11 @@ namespace AzDockerVm.Cmdlets
             try
             {
                 ProcessRecordCore();
+            }
+            catch (RecordFailedException failed)
+            {
+                // One record's failure is that record's error; the pipeline goes on (-ErrorAction Stop stops it).
+                WriteError(ErrorRecords.From(failed.Failure, RecommendedActionFor(failed.Failure)));
             }
             catch (AzDockerVmException ex)
             {

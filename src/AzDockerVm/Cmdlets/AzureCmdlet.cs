@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AzDockerVm.Azure;
+using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
 
 namespace AzDockerVm.Cmdlets
@@ -50,8 +51,23 @@ namespace AzDockerVm.Cmdlets
             }
 
             var connection = (ArmConnection)_connection;
-            return ((PipelineHost)_host).Run(ct => work(connection, ct), _stopping.Token);
+            try
+            {
+                return ((PipelineHost)_host).Run(ct => work(connection, ct), _stopping.Token);
+            }
+            catch (AzDockerVmException ex) when (!s_sessionWide.Contains(ex.ErrorId))
+            {
+                // About this record's VM (not found, not running, ARM's answer, the script's failure): the next record
+                // of the pipeline may fare better.
+                throw new RecordFailedException(ex);
+            }
         }
+
+        /// <summary>Failures no other record could escape (no Az.Accounts, no context, a refused token): they stop the pipeline.</summary>
+        private static readonly System.Collections.Generic.HashSet<string> s_sessionWide = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal)
+        {
+            "AzAccountsNotFound", "AzContextNotFound", "AzContextIncomplete", "AzAccessTokenUnavailable", "ArmAuthenticationFailed",
+        };
 
         /// <summary>True when -WhatIf is in force (so -Force never skips a WhatIf).</summary>
         protected bool WhatIfRequested()

@@ -53,7 +53,8 @@ namespace AzDockerVm.Cmdlets
             request.Force = Force;
             request.ForceRerun = ForceRerun;
             request.NoWait = NoWait;
-            SetDockerExtensionPlan plan = RunArm((arm, ct) => DockerExtensionService.PrepareSetAsync(arm, request, ct));
+            SetDockerExtensionPlan checkedInput = DockerExtensionService.CheckInput(request);
+            SetDockerExtensionPlan plan = RunArm((arm, ct) => DockerExtensionService.PrepareSetAsync(arm, checkedInput, ct));
             WarnAboutCarrier();
 
             string target = $"VM '{plan.VmName}' in resource group '{plan.ResourceGroupName}'";

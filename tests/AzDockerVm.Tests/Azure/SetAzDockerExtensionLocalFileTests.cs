@@ -109,19 +109,17 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
-        public void A_given_set_whose_client_pair_does_not_hold_together_is_refused_before_any_request()
+        public void A_given_set_needs_only_its_server_side_no_context_is_made_from_it()
         {
-            string set = NewSet("given"), other = NewSet("other");
-            File.Copy(Path.Combine(other, "key.pem"), Path.Combine(set, "key.pem"), overwrite: true);
+            string set = NewSet("given");
+            File.Delete(Path.Combine(set, "cert.pem"));
+            File.Delete(Path.Combine(set, "key.pem"));
 
-            var mismatch = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -CertificatePath $F", new { F = set });
-            File.Copy(Path.Combine(other, "cert.pem"), Path.Combine(set, "cert.pem"), overwrite: true);
-            var foreign = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -CertificatePath $F", new { F = set });
+            var status = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -CertificatePath $F", new { F = set }).ThrowIfFailed().Single();
 
-            AssertRefused(mismatch, "ClientKeyMismatch", ErrorCategory.InvalidData, Path.Combine(set, "key.pem"));
-            AssertRefused(foreign, "CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(set, "cert.pem"));
-            Assert.Empty(_bench.Arm.Requests);
-            Assert.False(Directory.Exists(_bench.DockerConfig));
+            Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
+            Assert.Null(status.Properties["DockerContext"].Value);
+            Assert.False(Directory.Exists(Path.Combine(_bench.DockerConfig, "contexts")));
         }
 
         [Theory]
