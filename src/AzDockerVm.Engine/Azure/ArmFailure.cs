@@ -47,7 +47,7 @@ namespace AzDockerVm.Engine.Azure
             string code = ex.ErrorCode ?? "OperationFailed";
             string message = SaysSomething(vmSideMessage) ? vmSideMessage.Trim() : (ArmMessage(ex) ?? code);
             return new AzDockerVmException("ExtensionProvisioningFailed", FailureKind.InvalidResult, target,
-                $"The Docker extension failed on the VM ({code}): {message}", "Check the message above; fix the setting and run Set-AzDockerExtension again (add -ForceRerun to rerun unchanged settings).", ex);
+                $"The Docker extension failed on the VM ({code}): {message}", "Check the message above, fix the setting and run the command again.", ex);
         }
 
         // CustomScript reports "Enable failed: [stdout]\n\n[stderr]\n" when the script printed nothing: that says nothing.

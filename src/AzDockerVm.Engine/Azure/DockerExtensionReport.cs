@@ -14,7 +14,7 @@ namespace AzDockerVm.Engine.Azure
     {
         internal static DockerExtensionInfo ToInfo(VmFacts vm, ExtensionFacts facts)
         {
-            bool legacy = string.Equals(facts.Type, "DockerExtension", StringComparison.OrdinalIgnoreCase);
+            bool legacy = DockerCarrier.LegacyDockerExtension.Carries(facts.Publisher ?? DockerCarrier.Publisher, facts.Type);
             var info = new DockerExtensionInfo
             {
                 ResourceGroupName = vm.ResourceGroupName,

@@ -31,7 +31,10 @@ namespace AzDockerVm.Engine.Azure
 
         void WriteWarning(string message);
 
-        /// <summary>Progress of the current operation; percent -1 when unknown.</summary>
+        /// <summary>
+        /// Progress of the current operation; <paramref name="activity"/> names what it is about (a VM), the host adds
+        /// whose work it is (the command). Percent -1 when unknown.
+        /// </summary>
         void WriteProgress(string activity, string status, int percent);
     }
 }

@@ -13,6 +13,8 @@ namespace AzDockerVm.Engine.Azure
 
         public ExtensionHandler Handler { get; set; }
 
+        internal DockerCarrier Carrier => DockerCarrier.For(Handler);
+
         /// <summary>Null: 2.1 for CustomScript, 1.2 for DockerExtension.</summary>
         public string TypeHandlerVersion { get; set; }
 
@@ -66,9 +68,9 @@ namespace AzDockerVm.Engine.Azure
 
         public string ResourceGroupName => Vm.ResourceGroupName;
 
-        public string HandlerName => Request.Handler == ExtensionHandler.CustomScript ? "Microsoft.Azure.Extensions/CustomScript" : "Microsoft.Azure.Extensions/DockerExtension";
+        public string HandlerName => Request.Carrier.HandlerName;
 
-        public string TypeHandlerVersion => Request.TypeHandlerVersion ?? ExtensionPayload.DefaultTypeHandlerVersion(Request.Handler);
+        public string TypeHandlerVersion => Request.TypeHandlerVersion ?? Request.Carrier.DefaultTypeHandlerVersion;
 
         public int Port => Request.Settings.Port;
 

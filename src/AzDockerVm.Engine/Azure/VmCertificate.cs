@@ -58,7 +58,7 @@ namespace AzDockerVm.Engine.Azure
             {
                 throw new AzDockerVmException("CertificateDoesNotCoverVm", FailureKind.InvalidArgument, ServerCertificateFile,
                     $"The server certificate '{ServerCertificateFile}' does not cover VM '{vm.Name}': missing {string.Join(", ", missing)}. Docker clients would reject it.",
-                    "Create a set for the VM's addresses (New-DockerTlsCertificate -DnsName <fqdn> -IPAddress <public ip>), or omit -Certificate to let Set-AzDockerExtension create one.");
+                    "Create a set for the VM's addresses: New-DockerTlsCertificate -DnsName <fqdn> -IPAddress <public ip>.");
             }
         }
 

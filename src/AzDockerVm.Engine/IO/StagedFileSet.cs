@@ -55,7 +55,7 @@ namespace AzDockerVm.Engine.IO
                 {
                     throw new AzDockerVmException("TargetIsAFolder", FailureKind.ResourceExists, path,
                         $"'{path}' is a folder; a file of that name must be written there. Nothing was written.",
-                        "Move or remove that folder (-Force replaces files, never folders), or choose another folder.");
+                        "Move or remove that folder (files are replaced, folders never), or choose another folder.");
                 }
 
                 string folder = Path.GetDirectoryName(path);
@@ -86,8 +86,7 @@ namespace AzDockerVm.Engine.IO
             if (!overwrite && existing.Count > 0)
             {
                 throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, target,
-                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.",
-                    "Use -Force to overwrite them, or choose another -Path.");
+                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.");
             }
 
             var createdFolders = new List<string>();
@@ -138,7 +137,7 @@ namespace AzDockerVm.Engine.IO
         public static void EnsureDirectory(string directory, object target)
             => EnsureDirectory(directory, target, new List<string>(), DefaultAdvice);
 
-        private const string DefaultAdvice = "Choose a folder you can write to with -Path.";
+        private const string DefaultAdvice = "Choose a folder you can write to.";
 
         private static void EnsureDirectory(string directory, object target, List<string> created, string advice)
         {

@@ -21,7 +21,7 @@ namespace AzDockerVm.Engine.Provisioning
         private static readonly Regex s_dockerVersion = TextRules.Whole("[0-9][A-Za-z0-9.:~+-]*");
         private static readonly Regex s_registry = TextRules.Whole(@"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?");
 
-        public static void Validate(DockerHostSettings settings, ExtensionHandler handler)
+        public static void Validate(DockerHostSettings settings, DockerCarrier carrier)
         {
             if (settings.Port < 1 || settings.Port > 65535 || s_reservedPorts.Contains(settings.Port))
             {
@@ -51,9 +51,7 @@ namespace AzDockerVm.Engine.Provisioning
 
             // The certificates come later; stand-ins of the size of an RSA-4096 set (random, so they compress like real ones).
             DockerHostSettings sized = settings.WithCertificates(Filler(2100), Filler(2100), Filler(3300));
-            RefuseOversized(handler == ExtensionHandler.CustomScript
-                ? ExtensionPayload.ForCustomScript(sized, null, null)
-                : ExtensionPayload.ForLegacyDockerExtension(sized, null));
+            RefuseOversized(carrier.BuildPayload(sized, null, rerun: false));
         }
 
         /// <summary>Refuses a payload over the carrier's limit (checked again with the real certificates before the PUT).</summary>

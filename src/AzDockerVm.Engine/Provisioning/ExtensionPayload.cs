@@ -17,14 +17,12 @@ namespace AzDockerVm.Engine.Provisioning
         DockerExtension,
     }
 
-    /// <summary>An extension ready to PUT: identity, public settings (nothing secret) and protected settings.</summary>
+    /// <summary>An extension ready to PUT: identity, public settings (nothing secret) and protected settings. Built by a <see cref="DockerCarrier"/>.</summary>
     public sealed class ExtensionPayload
     {
-        public const string Publisher = "Microsoft.Azure.Extensions";
-
         public ExtensionHandler Handler { get; set; }
 
-        public string Type => Handler == ExtensionHandler.CustomScript ? "CustomScript" : "DockerExtension";
+        public string Type => DockerCarrier.For(Handler).Type;
 
         public string TypeHandlerVersion { get; set; }
 
@@ -33,10 +31,8 @@ namespace AzDockerVm.Engine.Provisioning
         /// <summary>Secret. Never log, never show.</summary>
         public JsonObject ProtectedSettings { get; set; }
 
-        public static string DefaultTypeHandlerVersion(ExtensionHandler handler) => handler == ExtensionHandler.CustomScript ? "2.1" : "1.2";
-
         /// <summary>CustomScript: public settings carry nothing secret; the rendered script travels protected.</summary>
-        public static ExtensionPayload ForCustomScript(DockerHostSettings settings, string typeHandlerVersion, int? rerunTimestamp)
+        internal static ExtensionPayload ForCustomScript(DockerHostSettings settings, string typeHandlerVersion, int? rerunTimestamp)
         {
             string daemonJson = DaemonConfiguration.Render(settings);
             string script = ProvisioningScript.Render(settings, daemonJson);
@@ -49,14 +45,14 @@ namespace AzDockerVm.Engine.Provisioning
             return new ExtensionPayload
             {
                 Handler = ExtensionHandler.CustomScript,
-                TypeHandlerVersion = typeHandlerVersion ?? DefaultTypeHandlerVersion(ExtensionHandler.CustomScript),
+                TypeHandlerVersion = typeHandlerVersion,
                 Settings = publicSettings,
                 ProtectedSettings = new JsonObject { ["script"] = ProvisioningScript.ToCustomScriptPayload(script) },
             };
         }
 
         /// <summary>The retired DockerExtension 1.x schema, key for key (docker.port is a string; certs are base64).</summary>
-        public static ExtensionPayload ForLegacyDockerExtension(DockerHostSettings settings, string typeHandlerVersion)
+        internal static ExtensionPayload ForLegacyDockerExtension(DockerHostSettings settings, string typeHandlerVersion)
         {
             string environment = string.IsNullOrEmpty(settings.AzureEnvironment) ? "AzureCloud" : settings.AzureEnvironment;
             if (environment != "AzureCloud" && environment != "AzureChinaCloud")
@@ -116,7 +112,7 @@ namespace AzDockerVm.Engine.Provisioning
             return new ExtensionPayload
             {
                 Handler = ExtensionHandler.DockerExtension,
-                TypeHandlerVersion = typeHandlerVersion ?? DefaultTypeHandlerVersion(ExtensionHandler.DockerExtension),
+                TypeHandlerVersion = typeHandlerVersion,
                 Settings = publicSettings,
                 ProtectedSettings = protectedSettings,
             };

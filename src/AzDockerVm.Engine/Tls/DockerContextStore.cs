@@ -137,8 +137,7 @@ namespace AzDockerVm.Engine.Tls
             if (exists && !request.Overwrite)
             {
                 throw new AzDockerVmException("ContextExists", FailureKind.ResourceExists, request.Name,
-                    $"A docker context named '{request.Name}' already exists in '{dockerConfig}'. Nothing was written.",
-                    "Use -Force to replace it, or choose another -Name.");
+                    $"A docker context named '{request.Name}' already exists in '{dockerConfig}'. Nothing was written.");
             }
 
             var plan = new DockerContextPlan
@@ -248,6 +247,14 @@ namespace AzDockerVm.Engine.Tls
             }
 
             return files;
+        }
+
+        /// <summary>True when a context of that name exists in <paramref name="dockerConfig"/> (its meta.json or its TLS folder).</summary>
+        internal static bool Exists(string dockerConfig, string name)
+        {
+            string hash = ContextDirectoryName(name);
+            return File.Exists(Path.Combine(dockerConfig, "contexts", "meta", hash, "meta.json"))
+                || Directory.Exists(Path.Combine(dockerConfig, "contexts", "tls", hash));
         }
 
         /// <summary>Refuses, writing nothing, a context that could not be written (see <see cref="StagedFileSet.Check"/>).</summary>

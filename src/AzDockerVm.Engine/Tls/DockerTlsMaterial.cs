@@ -89,13 +89,12 @@ namespace AzDockerVm.Engine.Tls
                 .Select(name => Path.Combine(folder, name)));
             // No key is generated before it is known that every file can be written (a folder named key.pem, a file
             // where a folder must be, a read-only folder): refused here, before anything is written.
-            StagedFileSet.Check(files, folder, "Choose a folder you can write to with -Path.");
+            StagedFileSet.Check(files, folder, "Choose a folder you can write to.");
             IReadOnlyList<string> existing = files.Where(File.Exists).ToList();
             if (existing.Count > 0 && !request.Overwrite)
             {
                 throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, folder,
-                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.",
-                    "Use -Force to overwrite them, or choose another -Path.");
+                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.");
             }
 
             return new DockerTlsSetPlan(folder, dnsNames, addresses, commonName, request.ValidityDays, request.KeyAlgorithm, authority,

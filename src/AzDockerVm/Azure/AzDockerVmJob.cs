@@ -81,14 +81,16 @@ namespace AzDockerVm.Azure
     {
         private static readonly TimeSpan s_minimumValidity = TimeSpan.FromSeconds(30);
         private readonly AzDockerVmJob _job;
+        private readonly string _commandName;
         private readonly Runspace _runspace;
         private readonly AzContextBridge _bridge;
         private readonly ConcurrentDictionary<string, AccessTokenInfo> _tokens;
         private readonly object _gate = new object();
 
-        internal JobHost(AzDockerVmJob job, Runspace runspace, PSObject defaultProfile, ConcurrentDictionary<string, AccessTokenInfo> tokens)
+        internal JobHost(AzDockerVmJob job, string commandName, Runspace runspace, PSObject defaultProfile, ConcurrentDictionary<string, AccessTokenInfo> tokens)
         {
             _job = job;
+            _commandName = commandName;
             _runspace = runspace;
             _bridge = new AzContextBridge(defaultProfile, runspace);
             _tokens = tokens;
@@ -133,7 +135,7 @@ namespace AzDockerVm.Azure
         public void WriteWarning(string message) => _job.Warning.Add(new WarningRecord(message));
 
         public void WriteProgress(string activity, string status, int percent)
-            => _job.Progress.Add(new ProgressRecord(1, activity, status)
+            => _job.Progress.Add(new ProgressRecord(1, _commandName + " " + activity, status)
             {
                 PercentComplete = percent,
                 RecordType = percent >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,

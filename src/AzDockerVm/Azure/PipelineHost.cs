@@ -14,13 +14,13 @@ namespace AzDockerVm.Azure
     /// </summary>
     internal sealed class PipelineHost : IEngineHost
     {
-        private readonly Cmdlet _cmdlet;
+        private readonly PSCmdlet _cmdlet;
         private readonly Func<string, string, AccessTokenInfo> _tokenSource;
         private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
         private readonly int _pipelineThreadId = Environment.CurrentManagedThreadId;
         private readonly int _activityId;
 
-        internal PipelineHost(Cmdlet cmdlet, Func<string, string, AccessTokenInfo> tokenSource)
+        internal PipelineHost(PSCmdlet cmdlet, Func<string, string, AccessTokenInfo> tokenSource)
         {
             _cmdlet = cmdlet;
             _tokenSource = tokenSource;
@@ -58,7 +58,7 @@ namespace AzDockerVm.Azure
         public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(message));
 
         public void WriteProgress(string activity, string status, int percent)
-            => Post(() => _cmdlet.WriteProgress(new ProgressRecord(_activityId, activity, status)
+            => Post(() => _cmdlet.WriteProgress(new ProgressRecord(_activityId, _cmdlet.MyInvocation.MyCommand.Name + " " + activity, status)
             {
                 PercentComplete = percent,
                 RecordType = percent >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,

@@ -82,7 +82,7 @@ namespace AzDockerVm.Cmdlets
         internal void StartJob(string name, Func<ArmConnection, CancellationToken, Task<object>> work)
         {
             var job = new AzDockerVmJob(MyInvocation.Line, name);
-            var host = new JobHost(job, Runspace.DefaultRunspace, DefaultProfile, (ConcurrentDictionary<string, AccessTokenInfo>)_tokens);
+            var host = new JobHost(job, MyInvocation.MyCommand.Name, Runspace.DefaultRunspace, DefaultProfile, (ConcurrentDictionary<string, AccessTokenInfo>)_tokens);
             var connection = new ArmConnection(((ArmConnection)_connection).Target, host);
             job.Start(ct => work(connection, ct));
             JobRepository.Add(job);

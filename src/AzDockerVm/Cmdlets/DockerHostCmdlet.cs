@@ -69,6 +69,9 @@ namespace AzDockerVm.Cmdlets
         public SwitchParameter NoDockerContext { get; set; }
 
         [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string TypeHandlerVersion { get; set; }
 
@@ -78,11 +81,26 @@ namespace AzDockerVm.Cmdlets
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
-        /// <summary>The TLS set and the context are written under $env:DOCKER_CONFIG (no -Path here): the advice says so.</summary>
+        /// <summary>The next step in this cmdlet's own parameters (the TLS set and context live under $env:DOCKER_CONFIG: no -Path here).</summary>
         protected override string RecommendedActionFor(AzDockerVmException ex)
-            => ex.ErrorId == "PathNotWritable" || ex.ErrorId == "TargetIsAFolder"
-                ? "Point $env:DOCKER_CONFIG at a folder you can write to, give a TLS set of your own with -Certificate or -CertificatePath, or leave the docker context out with -NoDockerContext."
-                : base.RecommendedActionFor(ex);
+        {
+            switch (ex.ErrorId)
+            {
+                case "PathNotWritable":
+                case "TargetIsAFolder":
+                    return "Point $env:DOCKER_CONFIG at a folder you can write to, give a TLS set of your own with -Certificate or -CertificatePath, or leave the docker context out with -NoDockerContext.";
+                case "FileExists":
+                    return "Use -Force to replace that set with a new one for the VM, or give a set of your own with -Certificate or -CertificatePath.";
+                case "ContextExists":
+                    return "Use -Force to replace it, or -NoDockerContext.";
+                case "ForeignCustomScriptExtension":
+                    return $"Remove it (Remove-AzVMExtension -Name {ex.Target}), or use -Force to replace it.";
+                case "CertificateDoesNotCoverVm":
+                    return ex.RecommendedAction + $" Or leave -Certificate and -CertificatePath out to let {MyInvocation.MyCommand.Name} create one.";
+                default:
+                    return base.RecommendedActionFor(ex);
+            }
+        }
 
         /// <summary>The warnings the chosen carrier deserves (the legacy handler is retired and sends the compose file in public).</summary>
         protected void WarnAboutCarrier()

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using AzDockerVm.Engine;
 using AzDockerVm.Engine.Tls;
 using AzDockerVm.Models;
 
@@ -75,5 +76,11 @@ namespace AzDockerVm.Cmdlets
                 TlsPath = result.TlsPath,
             });
         }
+
+        /// <summary>The next step in this cmdlet's own parameters.</summary>
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+            => ex.ErrorId == "ContextExists" ? "Use -Force to replace it, or choose another -Name."
+                : ex.ErrorId == "TargetIsAFolder" ? "Move or remove that folder (-Force replaces files, never folders), or point $env:DOCKER_CONFIG at another folder."
+                : base.RecommendedActionFor(ex);
     }
 }

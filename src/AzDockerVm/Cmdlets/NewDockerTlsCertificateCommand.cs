@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using AzDockerVm.Engine;
 using AzDockerVm.Engine.Tls;
 using AzDockerVm.Models;
 
@@ -76,6 +77,22 @@ namespace AzDockerVm.Cmdlets
             WriteVerbose($"Server certificate CN={plan.CommonName} for {Describe(plan)}; client certificate CN=client; valid for {plan.ValidityDays} days.");
             WriteVerbose($"Writing {files} to '{plan.Path}' (private keys readable by the owner only).");
             WriteObject(ToModel(DockerTlsMaterial.Create(plan)));
+        }
+
+        /// <summary>The next step in this cmdlet's own parameters.</summary>
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+        {
+            switch (ex.ErrorId)
+            {
+                case "FileExists":
+                    return "Use -Force to overwrite them, or choose another -Path.";
+                case "TargetIsAFolder":
+                    return "Move or remove that folder (-Force replaces files, never folders), or choose another -Path.";
+                case "PathNotWritable":
+                    return "Choose a folder you can write to with -Path.";
+                default:
+                    return base.RecommendedActionFor(ex);
+            }
         }
 
         private static string Describe(DockerTlsSetPlan plan)

@@ -32,9 +32,6 @@ namespace AzDockerVm.Cmdlets
         public string ResourceId { get; set; }
 
         [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        [Parameter]
         public SwitchParameter ForceRerun { get; set; }
 
         [Parameter]
@@ -43,7 +40,9 @@ namespace AzDockerVm.Cmdlets
         protected override void ProcessRecordCore() => Set();
 
         protected override string RecommendedActionFor(AzDockerVmException ex)
-            => VmTarget.RecommendedActionFor(ex, ParameterSetName, ResourceGroupName, VMName) ?? base.RecommendedActionFor(ex);
+            => ex.ErrorId == "ExtensionProvisioningFailed"
+                ? "Check the message above, fix the setting and run Set-AzDockerExtension again (add -ForceRerun to rerun unchanged settings)."
+                : VmTarget.RecommendedActionFor(ex, ParameterSetName, ResourceGroupName, VMName) ?? base.RecommendedActionFor(ex);
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void Set()
@@ -53,8 +52,8 @@ namespace AzDockerVm.Cmdlets
             request.Force = Force;
             request.ForceRerun = ForceRerun;
             request.NoWait = NoWait;
-            SetDockerExtensionPlan checkedInput = DockerExtensionService.CheckInput(request);
-            SetDockerExtensionPlan plan = RunArm((arm, ct) => DockerExtensionService.PrepareSetAsync(arm, checkedInput, ct));
+            SetDockerExtensionPlan checkedInput = DockerHostPlanner.CheckInput(request);
+            SetDockerExtensionPlan plan = RunArm((arm, ct) => DockerHostPlanner.PrepareSetAsync(arm, checkedInput, ct));
             WarnAboutCarrier();
 
             string target = $"VM '{plan.VmName}' in resource group '{plan.ResourceGroupName}'";

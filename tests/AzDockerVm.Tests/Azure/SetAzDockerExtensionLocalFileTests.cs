@@ -199,7 +199,7 @@ namespace AzDockerVm.Tests.Azure
             Assert.StartsWith("ArmAuthorizationFailed,", failed.Error?.FullyQualifiedErrorId);
             string message = failed.Error.Exception.Message;
             Assert.Contains($"Locally, the TLS set in '{TlsFolder}' and the docker context 'vm1' written before the change on Azure are kept", message);
-            Assert.Contains("a re-run of Set-AzDockerExtension reuses them", message);
+            Assert.Contains("running the same command again reuses them", message);
             Assert.DoesNotContain("Nothing was written", message);
             string serverCert = Hash(Path.Combine(TlsFolder, "server-cert.pem"));
             string contextMeta = Path.Combine(_bench.DockerConfig, "contexts", "meta");
