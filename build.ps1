@@ -4,7 +4,7 @@
 
 .DESCRIPTION
     Build   dotnet build AzDockerVm.sln; the importable module is laid out in out/AzDockerVm.
-    Test    Build, then the xunit tests (tests/AzDockerVm.Tests) and the Pester 5 tests in tests/Pester
+    Test    Build, then the xunit tests (tests/AzDockerVm.Tests, tests/AzDockerVm.Engine.Tests) and the Pester 5 tests in tests/Pester
             against out/AzDockerVm. Pester 5 must be installed (or on $env:PSModulePath); without it the
             task fails rather than passing untested. -SkipXunit leaves the xunit tests out (tests/run-all.sh
             runs them itself first) and says so.
@@ -80,6 +80,7 @@ function Invoke-ModuleTest {
     }
     else {
         Invoke-Native dotnet @('test', (Join-Path $root 'tests/AzDockerVm.Tests'), '-c', $Configuration, '--no-build', '--nologo')
+        Invoke-Native dotnet @('test', (Join-Path $root 'tests/AzDockerVm.Engine.Tests'), '-c', $Configuration, '--no-build', '--nologo')
     }
 
     $pester = @{ Path = (Join-Path $root 'tests/Pester') }

@@ -7,6 +7,7 @@
 # Pester 5.7.1 (from NuGet, onto a module path of the test run's own); then runs, in this order:
 #   build.ps1 -Task Build            in the real pwsh
 #   the xunit tests                  tests/AzDockerVm.Tests, against the built module
+#   the engine's own specifications  tests/AzDockerVm.Engine.Tests (the deployment graph, no PowerShell)
 #   build.ps1 -Task Test -SkipXunit  the Pester tests in tests/Pester, in the real pwsh
 #   build.ps1 -Task Package          out/publish/AzDockerVm and the Azure Automation zip
 #   tests/Install                    Pester: install and use the package in fresh pwsh processes
@@ -66,18 +67,25 @@ step "build.ps1 -Task Build" pwsh -File build.ps1 -Task Build
 
 # Each fake ARM writes its exchanges here; all of them are validated after the run.
 export AZDOCKERVM_TRAFFIC_DIR="$results/traffic"
-set +e
-dotnet test tests/AzDockerVm.Tests -c Release --no-build --nologo \
-  --logger "trx;LogFileName=$results/tests.trx" --logger "console;verbosity=normal"
-xunit_status=$?
-set -e
-counters=$(grep -o '<Counters [^>]*>' "$results/tests.trx" 2>/dev/null || true)
-count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
-x_passed=$(count passed); x_failed=$(count failed); x_total=$(count total); x_executed=$(count executed)
-passed=$((passed + ${x_passed:-0})); failed=$((failed + ${x_failed:-0}))
-skipped=$((skipped + ${x_total:-0} - ${x_executed:-0}))
-if [ "$xunit_status" -ne 0 ] && [ "${x_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "== xunit exited $xunit_status without a failed test (counted as 1 failed)"; fi
-echo "== xunit: ${x_passed:-0} passed, ${x_failed:-0} failed, $(( ${x_total:-0} - ${x_executed:-0} )) skipped"
+# An xunit project: its trx counters are added to the totals; a non-zero exit without a failed test counts as one.
+run_xunit() {
+  local project=$1 name=$2 status counters
+  set +e
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal"
+  status=$?
+  set -e
+  counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null || true)
+  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  local x_passed x_failed x_total x_executed
+  x_passed=$(count passed); x_failed=$(count failed); x_total=$(count total); x_executed=$(count executed)
+  passed=$((passed + ${x_passed:-0})); failed=$((failed + ${x_failed:-0}))
+  skipped=$((skipped + ${x_total:-0} - ${x_executed:-0}))
+  if [ "$status" -ne 0 ] && [ "${x_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "== $name exited $status without a failed test (counted as 1 failed)"; fi
+  echo "== $name: ${x_passed:-0} passed, ${x_failed:-0} failed, $(( ${x_total:-0} - ${x_executed:-0} )) skipped"
+}
+run_xunit tests/AzDockerVm.Tests xunit
+run_xunit tests/AzDockerVm.Engine.Tests engine-xunit
 
 # The Pester tests for users, through build.ps1 exactly as a user runs it (xunit has just run, so it is skipped).
 set +e

@@ -75,7 +75,7 @@ namespace AzDockerVm.Tests.Azure
 
             // One error for four records: the first refusal ended the statement (a terminating error).
             Assert.StartsWith("DockerOptionConflict,", run.Error.FullyQualifiedErrorId);
-            Assert.Single(run.Errors.Append(run.Terminating).Where(e => e != null));
+            Assert.Single(run.Errors.Append(run.Terminating), e => e != null);
             Assert.Empty(run.Output);
             Assert.Empty(_bench.Arm.Requests);
         }

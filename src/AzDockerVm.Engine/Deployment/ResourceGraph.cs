@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AzDockerVm.Engine.Deployment
+{
+    /// <summary>What happened to one node in a walk.</summary>
+    public enum NodeOutcome
+    {
+        /// <summary>It existed and was kept as it was.</summary>
+        Existed,
+
+        /// <summary>This walk created it.</summary>
+        Created,
+
+        /// <summary>This walk deleted it.</summary>
+        Deleted,
+
+        /// <summary>A removal found nothing there.</summary>
+        Absent,
+
+        /// <summary>A removal kept it: it may not be removed (not ours, or still used), or something that needs it stays.</summary>
+        Kept,
+
+        /// <summary>Creating or deleting it failed.</summary>
+        Failed,
+
+        /// <summary>Not started: a node it waits for failed, or the walk was stopped.</summary>
+        NotStarted,
+    }
+
+    /// <summary>Tells the caller (progress, verbose) when a node starts and ends its change.</summary>
+    public interface IDeploymentObserver
+    {
+        void Starting(ResourceNode node, string change);
+
+        void Finished(ResourceNode node, NodeOutcome outcome);
+    }
+
+    /// <summary>The nodes of a graph with what exists now: the plan a WhatIf shows and an apply starts from.</summary>
+    public sealed class DeploymentPlan
+    {
+        internal DeploymentPlan(IReadOnlyList<ResourceNode> nodes, DeploymentStates states)
+        {
+            Nodes = nodes;
+            States = states;
+        }
+
+        /// <summary>Every node, each after the nodes it depends on.</summary>
+        public IReadOnlyList<ResourceNode> Nodes { get; }
+
+        public IReadOnlyList<ResourceNode> Existing => Nodes.Where(n => States.Find(n) != null).ToList();
+
+        public IReadOnlyList<ResourceNode> Missing => Nodes.Where(n => States.Find(n) == null).ToList();
+
+        internal DeploymentStates States { get; }
+    }
+
+    /// <summary>The outcome of a walk, node by node, in dependency order.</summary>
+    public sealed class DeploymentResult
+    {
+        internal DeploymentResult(IReadOnlyList<ResourceNode> nodes, IDictionary<ResourceNode, NodeOutcome> outcomes,
+            IDictionary<ResourceNode, Exception> failures, DeploymentStates states)
+        {
+            Nodes = nodes;
+            Outcomes = new Dictionary<ResourceNode, NodeOutcome>(outcomes);
+            Failures = new Dictionary<ResourceNode, Exception>(failures);
+            States = states;
+        }
+
+        public IReadOnlyList<ResourceNode> Nodes { get; }
+
+        public IReadOnlyDictionary<ResourceNode, NodeOutcome> Outcomes { get; }
+
+        /// <summary>Why each failed node failed.</summary>
+        public IReadOnlyDictionary<ResourceNode, Exception> Failures { get; }
+
+        public DeploymentStates States { get; }
+
+        public bool Succeeded => Failures.Count == 0 && Outcomes.Values.All(o => o != NodeOutcome.NotStarted);
+
+        /// <summary>What exists after the walk (existed or created), in dependency order.</summary>
+        public IReadOnlyList<ResourceNode> Existing
+            => Nodes.Where(n => Outcomes[n] != NodeOutcome.Deleted && Outcomes[n] != NodeOutcome.Absent && States.Find(n) != null).ToList();
+
+        public IEnumerable<ResourceNode> With(NodeOutcome outcome) => Nodes.Where(n => Outcomes[n] == outcome);
+    }
+
+    /// <summary>
+    /// Walks a graph of <see cref="ResourceNode"/>s the way a resumable deployment must: read every node once, create
+    /// only what is missing, each node as soon as (and only when) everything it depends on exists, independent
+    /// branches at the same time; a failure stops only what waits for the failed node. Removal walks the same graph
+    /// in reverse: a node goes only after everything that depends on it is gone, and only when it may.
+    /// </summary>
+    public static class ResourceGraph
+    {
+        /// <summary>
+        /// Every node reachable from <paramref name="roots"/>, once, each after its dependencies. (A node gets its
+        /// dependencies when it is made, so a graph has no cycles.)
+        /// </summary>
+        public static IReadOnlyList<ResourceNode> Order(IEnumerable<ResourceNode> roots)
+        {
+            var ordered = new List<ResourceNode>();
+            var done = new HashSet<ResourceNode>();
+
+            void Visit(ResourceNode node)
+            {
+                if (!done.Add(node))
+                {
+                    return;
+                }
+
+                foreach (ResourceNode dependency in node.DependsOn)
+                {
+                    Visit(dependency);
+                }
+
+                ordered.Add(node);
+            }
+
+            foreach (ResourceNode root in roots)
+            {
+                Visit(root);
+            }
+
+            return ordered;
+        }
+
+        /// <summary>Reads every node once, all at the same time: what exists, what is missing. Changes nothing.</summary>
+        public static async Task<DeploymentPlan> PlanAsync(IEnumerable<ResourceNode> roots, CancellationToken ct)
+        {
+            IReadOnlyList<ResourceNode> nodes = Order(roots);
+            var states = new DeploymentStates();
+            await Task.WhenAll(nodes.Select(async node => states.Set(node, await node.ReadAsync(ct).ConfigureAwait(false)))).ConfigureAwait(false);
+            return new DeploymentPlan(nodes, states);
+        }
+
+        /// <summary>
+        /// Creates what the plan found missing; returns every node's outcome (it does not throw for a node's failure).
+        /// The plan stays as it was read.
+        /// </summary>
+        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, CancellationToken ct)
+        {
+            DeploymentStates states = plan.States.Copy();
+            var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
+            var failures = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, Exception>();
+            var tasks = new Dictionary<ResourceNode, Task<bool>>();
+            foreach (ResourceNode node in plan.Nodes)
+            {
+                // Nodes come in dependency order, so every dependency's task exists already.
+                Task<bool>[] before = node.DependsOn.Select(d => tasks[d]).ToArray();
+                tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, ct);
+            }
+
+            await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+            return new DeploymentResult(plan.Nodes, outcomes, failures, states);
+        }
+
+        /// <summary>Deletes, dependents first, every node that exists and may be removed; returns every node's outcome.</summary>
+        public static async Task<DeploymentResult> RemoveAsync(IEnumerable<ResourceNode> roots, IDeploymentObserver observer, CancellationToken ct)
+        {
+            DeploymentPlan plan = await PlanAsync(roots, ct).ConfigureAwait(false);
+            var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
+            var failures = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, Exception>();
+            var tasks = new Dictionary<ResourceNode, Task<bool>>();
+            foreach (ResourceNode node in plan.Nodes.Reverse())
+            {
+                // In reverse order every node that depends on this one has its task already.
+                ResourceNode[] dependents = plan.Nodes.Where(n => n.DependsOn.Contains(node)).ToArray();
+                tasks[node] = DeleteWhenFreeAsync(node, dependents.Select(n => tasks[n]).ToArray(), dependents, plan.States, outcomes, failures, observer, ct);
+            }
+
+            await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+            return new DeploymentResult(plan.Nodes, outcomes, failures, plan.States);
+        }
+
+        private static async Task<bool> CreateWhenReadyAsync(ResourceNode node, Task<bool>[] dependencies, DeploymentStates states,
+            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, CancellationToken ct)
+        {
+            bool ready = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(ok => ok);
+            if (states.Find(node) != null)
+            {
+                outcomes[node] = NodeOutcome.Existed;
+                return true;
+            }
+
+            if (!ready || ct.IsCancellationRequested)
+            {
+                outcomes[node] = NodeOutcome.NotStarted;
+                return false;
+            }
+
+            return await ChangeAsync(node, "Creating", NodeOutcome.Created, async () => states.Set(node, await node.CreateAsync(states, ct).ConfigureAwait(false)),
+                outcomes, failures, observer).ConfigureAwait(false);
+        }
+
+        /// <summary>Returns true when the node is gone (deleted, or never there).</summary>
+        private static async Task<bool> DeleteWhenFreeAsync(ResourceNode node, Task<bool>[] dependentsGone, ResourceNode[] dependents, DeploymentStates states,
+            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, CancellationToken ct)
+        {
+            bool free = (await Task.WhenAll(dependentsGone).ConfigureAwait(false)).All(gone => gone);
+            object state = states.Find(node);
+            if (state == null)
+            {
+                outcomes[node] = NodeOutcome.Absent;
+                return true;
+            }
+
+            if (!free)
+            {
+                // Something that needs it stays: kept with it, unless that one failed or never started (then this waits too).
+                bool blocked = dependents.Any(d => outcomes[d] == NodeOutcome.Failed || outcomes[d] == NodeOutcome.NotStarted);
+                outcomes[node] = blocked ? NodeOutcome.NotStarted : NodeOutcome.Kept;
+                return false;
+            }
+
+            if (ct.IsCancellationRequested)
+            {
+                outcomes[node] = NodeOutcome.NotStarted;
+                return false;
+            }
+
+            bool mayRemove;
+            try
+            {
+                mayRemove = await node.MayRemoveAsync(state, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException) || !ct.IsCancellationRequested)
+            {
+                failures[node] = ex;
+                outcomes[node] = NodeOutcome.Failed;
+                return false;
+            }
+
+            if (!mayRemove)
+            {
+                // Not ours, or in use outside the graph: kept, and what it depends on stays too (it still needs it).
+                outcomes[node] = NodeOutcome.Kept;
+                return false;
+            }
+
+            return await ChangeAsync(node, "Deleting", NodeOutcome.Deleted, () => node.DeleteAsync(state, ct), outcomes, failures, observer).ConfigureAwait(false);
+        }
+
+        private static async Task<bool> ChangeAsync(ResourceNode node, string change, NodeOutcome success, Func<Task> work,
+            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer)
+        {
+            observer?.Starting(node, change);
+            try
+            {
+                await work().ConfigureAwait(false);
+                outcomes[node] = success;
+                observer?.Finished(node, success);
+                return true;
+            }
+            catch (Exception ex)
+            {
+                failures[node] = ex;
+                outcomes[node] = NodeOutcome.Failed;
+                observer?.Finished(node, NodeOutcome.Failed);
+                return false;
+            }
+        }
+    }
+}
