@@ -95,6 +95,14 @@ Describe 'Azure cmdlets without Azure' {
                 Should -Invoke Get-AzContext
             }
 
+            It 'completes -ResourceGroupName and -VMName with nothing, and raises nothing, when there is no context' {
+                $Error.Clear()
+                foreach ($line in 'Set-AzDockerExtension -ResourceGroupName ', 'Get-AzDockerExtension -ResourceGroupName rg -VMName ') {
+                    [System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | Should -BeNullOrEmpty
+                }
+                $Error.Count | Should -Be 0
+            }
+
             It 'Set-AzDockerExtension writes no certificate set or context when there is no context' {
                 { Set-AzDockerExtension rg vm1 } | Should -Throw -ErrorId 'AzContextNotFound,*'
                 Join-Path $env:DOCKER_CONFIG 'azdockervm' | Should -Not -Exist

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using AzDockerVm.Completion;
 using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
 
@@ -15,11 +16,13 @@ namespace AzDockerVm.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceGroupCompleter))]
         public string ResourceGroupName { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [Alias("Name")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
         public string VMName { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByResourceIdSet)]

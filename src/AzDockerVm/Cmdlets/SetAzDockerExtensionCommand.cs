@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using AzDockerVm.Completion;
 using AzDockerVm.Engine;
 using AzDockerVm.Azure;
 using AzDockerVm.Engine.Azure;
@@ -20,11 +21,13 @@ namespace AzDockerVm.Cmdlets
         // The VM, as for Get- and Remove-AzDockerExtension (see AzureVmCmdlet); the Docker settings are the base's.
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceGroupCompleter))]
         public string ResourceGroupName { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByNameSet)]
         [Alias("Name")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
         public string VMName { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VmTarget.ByResourceIdSet)]
