@@ -1,5 +1,6 @@
 using System;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.ResourceManager;
 
 namespace AzDockerVm.Engine.Azure
@@ -12,6 +13,8 @@ namespace AzDockerVm.Engine.Azure
     {
         /// <summary>Network types have no typed client here: generic resources pinned to the version we validate against.</summary>
         internal const string NetworkApiVersion = "2024-03-01";
+
+        internal const string ComputeApiVersion = "2023-07-01";
 
         internal static readonly ResourceType NetworkInterfaceType = new ResourceType("Microsoft.Network/networkInterfaces");
         internal static readonly ResourceType PublicIPAddressType = new ResourceType("Microsoft.Network/publicIPAddresses");
@@ -28,9 +31,26 @@ namespace AzDockerVm.Engine.Azure
             options.SetApiVersion(PublicIPAddressType, NetworkApiVersion);
             options.SetApiVersion(new ResourceType("Microsoft.Network/networkSecurityGroups"), NetworkApiVersion);
             options.SetApiVersion(new ResourceType("Microsoft.Network/virtualNetworks"), NetworkApiVersion);
+            options.SetApiVersion(new ResourceType("Microsoft.Network/virtualNetworks/subnets"), NetworkApiVersion);
+            options.SetApiVersion(new ResourceType("Microsoft.Network/networkSecurityGroups/securityRules"), NetworkApiVersion);
+            // A VM being created goes through the generic client too (one way for every node of a host), at the version we validate against.
+            options.SetApiVersion(new ResourceType("Microsoft.Compute/virtualMachines"), ComputeApiVersion);
             options.Diagnostics.IsLoggingContentEnabled = false;
-            Client = new ArmClient(new HostTokenCredential(host, target.TenantId), target.SubscriptionId, options);
+            var credential = new HostTokenCredential(host, target.TenantId);
+            Client = new ArmClient(credential, target.SubscriptionId, options);
+            // Child resources (a subnet, a security rule) take no location, which the SDK's generic resources always
+            // send: they go through a pipeline of the same options, retries and token.
+            Pipeline = HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, target.Audience.TrimEnd('/') + "/.default"));
+            BaseUri = new Uri(target.ResourceManagerUrl);
         }
+
+        internal HttpPipeline Pipeline { get; }
+
+        internal Uri BaseUri { get; }
+
+        /// <summary>The api-version pinned for a resource type, if any.</summary>
+        internal static string ApiVersionFor(ResourceType type)
+            => type.Namespace.Equals("Microsoft.Compute", StringComparison.OrdinalIgnoreCase) ? ComputeApiVersion : NetworkApiVersion;
 
         public AzureTarget Target { get; }
 

@@ -44,6 +44,12 @@ namespace AzDockerVm.FakeArm.Api
 
         public static string Str(JsonNode node) => node is JsonValue v && v.TryGetValue(out string s) ? s : null;
 
+        /// <summary>A JSON number as a double, or null (text that holds a number counts too, as ARM reads it).</summary>
+        public static double? Number(JsonNode node)
+            => node is JsonValue v
+                ? v.TryGetValue(out double d) ? d : v.TryGetValue(out string s) && double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d) ? d : (double?)null
+                : null;
+
         public static JsonObject Reference(string id) => new JsonObject { ["id"] = id };
     }
 }

@@ -49,6 +49,11 @@ namespace AzDockerVm.FakeArm.Api
                     return List(Subnets(vnet).Select(s => ComposeSubnet(vnet, s)));
                 case 4 when type == VirtualNetworks && Is(rest[2], "subnets"):
                     return HandleSubnet(request, resourceGroup, rest[1], rest[3]);
+                case 3 when type == NetworkSecurityGroups && Is(rest[2], "securityRules") && request.Is("GET"):
+                    var parentNsg = RequireParent(resourceGroup, NetworkSecurityGroups, rest[1]);
+                    return List(Objects(parentNsg.Properties["securityRules"]).Select(r => ComposeRule(parentNsg, r)));
+                case 4 when type == NetworkSecurityGroups && Is(rest[2], "securityRules"):
+                    return HandleSecurityRule(request, resourceGroup, rest[1], rest[3]);
                 case 1:
                 case 3:
                     throw ArmError.MethodNotAllowed(request.Method).AsException();
@@ -275,6 +280,91 @@ namespace AzDockerVm.FakeArm.Api
                 vnet.ProvisioningState = failure == null ? "Succeeded" : "Failed";
             });
             return _context.Accepted(op, ApiVersions.Network);
+        }
+
+        // ---- security rules (child resources of an NSG, as ARM's SecurityRules operations) ----
+
+        private ArmResponse HandleSecurityRule(ArmRequest request, string resourceGroup, string nsgName, string name)
+        {
+            var nsg = RequireParent(resourceGroup, NetworkSecurityGroups, nsgName, forWrite: !request.Is("GET"));
+            var ruleId = nsg.Id + "/securityRules/" + name;
+            var rules = Json.Array(nsg.Properties, "securityRules");
+            var existing = Objects(rules).FirstOrDefault(r => string.Equals(Json.Str(r["name"]), name, StringComparison.OrdinalIgnoreCase));
+            switch (request.Method)
+            {
+                case "GET":
+                    Store.Observe(ruleId);
+                    return existing == null
+                        ? throw ArmError.ResourceNotFound("Microsoft.Network/networkSecurityGroups/" + nsg.Name + "/securityRules", name, resourceGroup).AsException()
+                        : ArmResponse.Ok(ComposeRule(nsg, existing));
+                case "PUT":
+                {
+                    var body = request.RequireObjectBody();
+                    Store.EnsureNoPendingOperation(ruleId, "PUT");
+                    var rule = new JsonObject { ["name"] = name, ["properties"] = body["properties"] is JsonObject p ? Json.Clone(p) : new JsonObject() };
+                    StripChildReadOnly(rule);
+                    int? priority = (int?)Json.Number(rule["properties"]?["priority"]);
+                    string direction = Json.Str(rule["properties"]?["direction"]);
+                    var clash = Objects(rules).FirstOrDefault(r => r != existing && (int?)Json.Number(r["properties"]?["priority"]) == priority
+                        && string.Equals(Json.Str(r["properties"]?["direction"]), direction, StringComparison.OrdinalIgnoreCase));
+                    if (clash != null)
+                    {
+                        throw new ArmError(400, "SecurityRuleConflict", $"Security rule {name} conflicts with rule {Json.Str(clash["name"])}. Rules cannot have the same Priority and Direction.").AsException();
+                    }
+
+                    if (existing != null)
+                    {
+                        rules[rules.IndexOf(existing)] = rule;
+                    }
+                    else
+                    {
+                        rules.Add(rule);
+                    }
+
+                    nsg.Etag = NetworkRecord.NewEtag();
+                    nsg.ProvisioningState = "Updating";
+                    var op = _context.StartOperation(request, "Microsoft.Network", nsg.Location, ruleId, null,
+                        failure => nsg.ProvisioningState = failure == null ? "Succeeded" : "Failed");
+                    return _context.Started(existing == null ? 201 : 200, ComposeRule(nsg, rule), op, ApiVersions.Network);
+                }
+
+                case "DELETE":
+                {
+                    if (existing == null)
+                    {
+                        return ArmResponse.Empty(204);
+                    }
+
+                    Store.EnsureNoPendingOperation(ruleId, "DELETE");
+                    var op = _context.StartOperation(request, "Microsoft.Network", nsg.Location, ruleId, null, failure =>
+                    {
+                        if (failure == null)
+                        {
+                            rules.Remove(existing);
+                            nsg.Etag = NetworkRecord.NewEtag();
+                        }
+                    });
+                    return _context.Accepted(op, ApiVersions.Network);
+                }
+
+                default:
+                    throw ArmError.MethodNotAllowed(request.Method).AsException();
+            }
+        }
+
+        private JsonObject ComposeRule(NetworkRecord nsg, JsonObject rule) => new JsonObject
+        {
+            ["name"] = Json.Str(rule["name"]),
+            ["id"] = nsg.Id + "/securityRules/" + Json.Str(rule["name"]),
+            ["etag"] = nsg.Etag,
+            ["type"] = "Microsoft.Network/networkSecurityGroups/securityRules",
+            ["properties"] = WithState(rule["properties"] as JsonObject, nsg.ProvisioningState),
+        };
+
+        private NetworkRecord RequireParent(string resourceGroup, string type, string name, bool forWrite = false)
+        {
+            var group = Store.RequireGroup(resourceGroup, forWrite);
+            return ArmStore.FindNetwork(group, type, name) ?? throw ArmError.ParentResourceNotFound(name).AsException();
         }
 
         private NetworkRecord RequireParentVnet(string resourceGroup, string vnetName, bool forWrite = false)
@@ -523,14 +613,7 @@ namespace AzDockerVm.FakeArm.Api
 
         private void DecorateNsg(NetworkRecord nsg, JsonObject properties)
         {
-            properties["securityRules"] = new JsonArray(Objects(properties["securityRules"]).Select(rule => (JsonNode)new JsonObject
-            {
-                ["name"] = Json.Str(rule["name"]),
-                ["id"] = nsg.Id + "/securityRules/" + Json.Str(rule["name"]),
-                ["etag"] = nsg.Etag,
-                ["type"] = "Microsoft.Network/networkSecurityGroups/securityRules",
-                ["properties"] = WithState(rule["properties"] as JsonObject, nsg.ProvisioningState),
-            }).ToArray());
+            properties["securityRules"] = new JsonArray(Objects(properties["securityRules"]).Select(rule => (JsonNode)ComposeRule(nsg, rule)).ToArray());
             properties["defaultSecurityRules"] = new JsonArray(DefaultSecurityRules(nsg).ToArray());
             var nics = Store.Network.Where(n => n.Type == NetworkInterfaces && ArmIds.Same(Json.Str(n.Properties["networkSecurityGroup"]?["id"]), nsg.Id)).ToList();
             if (nics.Count > 0)

@@ -37,7 +37,7 @@ namespace AzDockerVm.FakeArm.Api
                 string.Equals(providerNamespace, "Microsoft.Compute", StringComparison.OrdinalIgnoreCase)
                     ? ("Microsoft.Compute", ApiVersions.Compute, new[] { "virtualMachines", "virtualMachines/extensions", "locations/operations" })
                 : string.Equals(providerNamespace, "Microsoft.Network", StringComparison.OrdinalIgnoreCase)
-                    ? ("Microsoft.Network", ApiVersions.Network, new[] { "networkInterfaces", "publicIPAddresses", "networkSecurityGroups", "virtualNetworks", "virtualNetworks/subnets", "locations/operations", "locations/operationResults" })
+                    ? ("Microsoft.Network", ApiVersions.Network, new[] { "networkInterfaces", "publicIPAddresses", "networkSecurityGroups", "virtualNetworks", "virtualNetworks/subnets", "networkSecurityGroups/securityRules", "locations/operations", "locations/operationResults" })
                 : null;
             if (provider is not { } p)
             {

@@ -52,6 +52,40 @@ namespace AzDockerVm.Tests.FakeArm
         }
 
         [Fact]
+        public async Task Security_rules_are_child_resources_one_PUT_adds_one_without_touching_the_others()
+        {
+            await using var arm = await FakeArmServer.StartAsync();
+            arm.AddResourceGroup("rg");
+            using var http = new ArmHttp(arm);
+            var nsgId = http.NetworkResource("rg", "networkSecurityGroups", "dh-nsg");
+            await http.PutAndWaitAsync(nsgId + "?" + ArmHttp.Network, Nsg());
+            JsonObject Rule(int priority, string port) => new JsonObject
+            {
+                ["properties"] = new JsonObject
+                {
+                    ["protocol"] = "Tcp", ["sourcePortRange"] = "*", ["destinationPortRange"] = port, ["sourceAddressPrefix"] = "203.0.113.0/24",
+                    ["destinationAddressPrefix"] = "*", ["access"] = "Allow", ["priority"] = priority, ["direction"] = "Inbound",
+                },
+            };
+
+            var added = await http.PutAndWaitAsync(nsgId + "/securityRules/ssh?" + ArmHttp.Network, Rule(1010, "22"), withTags: false);
+            var clash = await http.PutAsync(nsgId + "/securityRules/other?" + ArmHttp.Network, Rule(1010, "80"), withTags: false);
+            var list = await http.GetAsync(nsgId + "/securityRules?" + ArmHttp.Network);
+            var removed = await http.DeleteAndWaitAsync(nsgId + "/securityRules/ssh?" + ArmHttp.Network);
+            var missing = await http.GetAsync(nsgId + "/securityRules/ssh?" + ArmHttp.Network);
+
+            Assert.Equal(201, added.Start.Status);
+            Assert.Equal(nsgId + "/securityRules/ssh", (string)added.Final.Body["id"]);
+            Assert.Equal(400, clash.Status);
+            Assert.Equal("SecurityRuleConflict", (string)clash.Body["error"]["code"]);
+            Assert.Equal(new[] { "allow-docker-tls", "ssh" }, list.Body["value"].AsArray().Select(r => (string)r["name"]).ToArray());
+            Assert.Equal(202, removed.Start.Status);
+            Assert.Equal(404, missing.Status);
+            var nsg = await http.GetAsync(nsgId + "?" + ArmHttp.Network);
+            Assert.Equal(new[] { "allow-docker-tls" }, nsg.Body["properties"]["securityRules"].AsArray().Select(r => (string)r["name"]).ToArray());
+        }
+
+        [Fact]
         public async Task A_reference_to_a_missing_resource_is_400_InvalidResourceReference()
         {
             await using var arm = await FakeArmServer.StartAsync();

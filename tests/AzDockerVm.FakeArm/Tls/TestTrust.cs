@@ -1,16 +1,14 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using AzDockerVm.FakeArm.Tls;
-
-namespace AzDockerVm.Tests.Bench
+namespace AzDockerVm.FakeArm.Tls
 {
     /// <summary>
     /// Makes this process (and the processes it starts) trust the fake ARM's test CA the way a custom CA is trusted on
     /// Linux: an OpenSSL bundle (the inherited or system bundle + our CA) named by SSL_CERT_FILE. .NET reads it when it
-    /// first builds a certificate chain, so this runs when the test assembly loads, before any TLS. Clients keep their
-    /// default certificate validation; the product has no switch for tests.
+    /// first builds a certificate chain, so every test assembly that talks to a fake calls <see cref="Install"/> from a
+    /// module initializer, before any TLS. Clients keep their default certificate validation; the product has no switch
+    /// for tests.
     /// </summary>
     public static class TestTrust
     {
@@ -22,10 +20,14 @@ namespace AzDockerVm.Tests.Bench
         /// <summary>The fake ARM's CA certificate (PEM file), next to the bundle.</summary>
         public static string CaCertificatePath { get; private set; }
 
-        [ModuleInitializer]
-        [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Trust must be in place before the first TLS handshake of the process.")]
-        internal static void Install()
+        /// <summary>Writes the bundle and points SSL_CERT_FILE at it (once per process).</summary>
+        public static void Install()
         {
+            if (BundlePath != null)
+            {
+                return;
+            }
+
             var directory = Path.Combine(Path.GetTempPath(), "azdockervm-tests", "trust-" + Environment.ProcessId);
             Directory.CreateDirectory(directory);
             CaCertificatePath = Path.Combine(directory, "fakearm-ca.pem");

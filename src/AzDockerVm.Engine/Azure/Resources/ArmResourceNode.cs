@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using AzDockerVm.Engine.Deployment;
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Resources;
+using Azure.ResourceManager.Resources.Models;
+
+namespace AzDockerVm.Engine.Azure.Resources
+{
+    /// <summary>What ARM holds for a resource: id, location, tags and properties.</summary>
+    public sealed class ArmResourceState
+    {
+        public ArmResourceState(string id, string location, IReadOnlyDictionary<string, string> tags, JsonObject properties)
+        {
+            Id = id;
+            Location = location;
+            Tags = tags ?? new Dictionary<string, string>();
+            Properties = properties ?? new JsonObject();
+        }
+
+        public string Id { get; }
+
+        public string Location { get; }
+
+        public IReadOnlyDictionary<string, string> Tags { get; }
+
+        public JsonObject Properties { get; }
+    }
+
+    /// <summary>What a node PUTs: location (none for a child resource), tags, SKU and properties.</summary>
+    public sealed class ArmResourceModel
+    {
+        public ArmResourceModel WithTags(IDictionary<string, string> tags)
+        {
+            foreach (var tag in tags)
+            {
+                Tags[tag.Key] = tag.Value;
+            }
+
+            return this;
+        }
+
+        public string Location { get; set; }
+
+        public IDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        public string SkuName { get; set; }
+
+        public string SkuTier { get; set; }
+
+        public JsonObject Properties { get; set; } = new JsonObject();
+    }
+
+    /// <summary>
+    /// An ARM resource as a graph node, through the SDK's generic resources (at the api-version ArmConnection pins for
+    /// its type): GET by id (404: missing), PUT of the model computed from the dependencies' states once they exist,
+    /// DELETE. Whether a removal may delete it is the caller's rule (ours by tag, and not used by anything else).
+    /// </summary>
+    public sealed class ArmResourceNode : ResourceNode<ArmResourceState>
+    {
+        private readonly ArmConnection _arm;
+        private readonly Func<DeploymentStates, ArmResourceModel> _model;
+        private readonly Func<ArmResourceState, bool> _mayRemove;
+
+        public ArmResourceNode(ArmConnection arm, string kind, ResourceIdentifier id, Func<DeploymentStates, ArmResourceModel> model,
+            Func<ArmResourceState, bool> mayRemove, params ResourceNode[] dependsOn)
+            : base(kind, id.Name, dependsOn)
+        {
+            _arm = arm;
+            Id = id;
+            _model = model;
+            _mayRemove = mayRemove ?? (_ => false);
+        }
+
+        public ResourceIdentifier Id { get; }
+
+        private Func<DeploymentStates, ArmResourceState> _foundIn;
+
+        /// <summary>
+        /// A child resource that its parent's PUT may already have made (a subnet in its VNet, a rule in its NSG): when
+        /// the parent's state holds it, creating it is only taking note, with no request.
+        /// </summary>
+        public ArmResourceNode FoundIn(Func<DeploymentStates, ArmResourceState> lookup)
+        {
+            _foundIn = lookup;
+            return this;
+        }
+
+        protected override async Task<ArmResourceState> Read(CancellationToken ct)
+        {
+            try
+            {
+                Response<GenericResource> response = await _arm.Client.GetGenericResource(Id).GetAsync(ct).ConfigureAwait(false);
+                return ToState(response.Value.Data);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+        }
+
+        protected override async Task<ArmResourceState> Create(DeploymentStates states, CancellationToken ct)
+        {
+            ArmResourceState alreadyThere = _foundIn?.Invoke(states);
+            if (alreadyThere != null)
+            {
+                return alreadyThere;
+            }
+
+            ArmResourceModel model = _model(states);
+            if (model.Location == null)
+            {
+                return await ChildPut.PutAsync(_arm, Id, model, ct).ConfigureAwait(false);
+            }
+
+            var data = new GenericResourceData(new AzureLocation(model.Location ?? string.Empty))
+            {
+                Properties = BinaryData.FromString(model.Properties.ToJsonString()),
+            };
+            if (model.SkuName != null)
+            {
+                data.Sku = new ResourcesSku { Name = model.SkuName, Tier = model.SkuTier };
+            }
+
+            foreach (var tag in model.Tags)
+            {
+                data.Tags[tag.Key] = tag.Value;
+            }
+
+            ArmOperation<GenericResource> operation = await _arm.Client.GetGenericResources()
+                .CreateOrUpdateAsync(WaitUntil.Completed, Id, data, ct).ConfigureAwait(false);
+            return ToState(operation.Value.Data);
+        }
+
+        protected override Task<bool> MayRemove(ArmResourceState state, CancellationToken ct) => Task.FromResult(_mayRemove(state));
+
+        protected override async Task Delete(ArmResourceState state, CancellationToken ct)
+        {
+            try
+            {
+                await _arm.Client.GetGenericResource(Id).DeleteAsync(WaitUntil.Completed, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Gone already: what a removal wants.
+            }
+        }
+
+        private static ArmResourceState ToState(GenericResourceData data)
+        {
+            JsonObject properties = data.Properties == null ? new JsonObject() : JsonNode.Parse(data.Properties.ToString()) as JsonObject;
+            return new ArmResourceState(data.Id?.ToString(), data.Location.ToString(), data.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.OrdinalIgnoreCase), properties);
+        }
+    }
+}

@@ -1,0 +1,406 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using AzDockerVm.Engine.Deployment;
+using Azure;
+using Azure.Core;
+using Azure.ResourceManager.Resources;
+
+namespace AzDockerVm.Engine.Azure.Resources
+{
+    /// <summary>What a new Docker host is made of, with every name already decided.</summary>
+    public sealed class DockerHostSpec
+    {
+        public string ResourceGroupName { get; set; }
+
+        public string Location { get; set; }
+
+        public string VmName { get; set; }
+
+        public string VmSize { get; set; }
+
+        /// <summary>publisher, offer, sku, version.</summary>
+        public (string Publisher, string Offer, string Sku, string Version) Image { get; set; }
+
+        public string AdminUserName { get; set; }
+
+        public string SshPublicKey { get; set; }
+
+        public string VirtualNetworkName { get; set; }
+
+        public string AddressPrefix { get; set; }
+
+        public string SubnetName { get; set; }
+
+        public string SubnetAddressPrefix { get; set; }
+
+        public string SecurityGroupName { get; set; }
+
+        /// <summary>Null: a private host (no public IP).</summary>
+        public string PublicIpAddressName { get; set; }
+
+        public string DomainNameLabel { get; set; }
+
+        public string NetworkInterfaceName { get; set; }
+
+        public string OsDiskName { get; set; }
+
+        public int DockerPort { get; set; }
+
+        /// <summary>CIDRs or addresses the Docker port (and SSH, other ports) is open to; empty: the Internet.</summary>
+        public IList<string> AllowedSourceAddresses { get; set; } = new List<string>();
+
+        public bool OpenSsh { get; set; }
+
+        public IList<int> OpenPorts { get; set; } = new List<int>();
+
+        public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+
+        public string ModuleVersion { get; set; }
+    }
+
+    /// <summary>
+    /// The graph of one Docker host: the resource group; the group's shared virtual network (with its subnet) and
+    /// network security group (with the rules the host needs, each a child resource so none is lost to another
+    /// writer); the host's public IP, NIC and VM. Hosts of one group built from the same shared nodes share them.
+    /// </summary>
+    public sealed class DockerHostResources
+    {
+        public const string OwnerTag = "AzDockerVm";
+        public const string HostTag = "AzDockerVmHost";
+        private const int FirstPriority = 1000;
+
+        private DockerHostResources()
+        {
+        }
+
+        public ResourceNode ResourceGroup { get; private set; }
+
+        public ArmResourceNode VirtualNetwork { get; private set; }
+
+        public ArmResourceNode Subnet { get; private set; }
+
+        public ArmResourceNode SecurityGroup { get; private set; }
+
+        public IReadOnlyList<ArmResourceNode> SecurityRules { get; private set; }
+
+        public ArmResourceNode PublicIpAddress { get; private set; }
+
+        public ArmResourceNode NetworkInterface { get; private set; }
+
+        public ArmResourceNode VirtualMachine { get; private set; }
+
+        /// <summary>The nodes a walk starts from (everything else is reached through them).</summary>
+        public IReadOnlyList<ResourceNode> Roots => new ResourceNode[] { VirtualMachine }.Concat(SecurityRules).ToList();
+
+        /// <summary>The graph for <paramref name="spec"/>; <paramref name="shared"/> (another host's graph of the same group) lends its shared nodes.</summary>
+        public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null)
+        {
+            string subscription = arm.Target.SubscriptionId;
+            string group = spec.ResourceGroupName;
+            var host = new DockerHostResources();
+            host.ResourceGroup = shared?.ResourceGroup ?? new ResourceGroupNode(arm, group, spec.Location, Tags(spec, null));
+            host.VirtualNetwork = shared?.VirtualNetwork ?? new ArmResourceNode(arm, "virtual network", NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName),
+                _ => new ArmResourceModel
+                {
+                    Location = spec.Location,
+                    Properties = new JsonObject
+                    {
+                        ["addressSpace"] = new JsonObject { ["addressPrefixes"] = new JsonArray(spec.AddressPrefix) },
+                        // From nothing, one PUT carries the subnet too; the subnet node then finds it there.
+                        ["subnets"] = new JsonArray(SubnetJson(spec)),
+                    },
+                }.WithTags(Tags(spec, null)),
+                MayRemoveShared, host.ResourceGroup);
+            host.Subnet = shared?.Subnet ?? new ArmResourceNode(arm, "subnet", new ResourceIdentifier(NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName) + "/subnets/" + spec.SubnetName),
+                _ => new ArmResourceModel { Properties = (JsonObject)SubnetJson(spec)["properties"].DeepClone() },
+                _ => false, host.VirtualNetwork)
+                .FoundIn(states => Child(states.Get(host.VirtualNetwork), "subnets", spec.SubnetName));
+            host.SecurityGroup = shared?.SecurityGroup ?? new ArmResourceNode(arm, "network security group", NetworkId(subscription, group, "networkSecurityGroups", spec.SecurityGroupName),
+                _ => new ArmResourceModel
+                {
+                    Location = spec.Location,
+                    Properties = new JsonObject { ["securityRules"] = new JsonArray(Rules(spec, FirstPriority).Select(r => (JsonNode)r).ToArray()) },
+                }.WithTags(Tags(spec, null)),
+                MayRemoveShared, host.ResourceGroup);
+            var nsg = host.SecurityGroup;
+            host.SecurityRules = Rules(spec, FirstPriority).Select(rule =>
+            {
+                string name = (string)rule["name"];
+                return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
+                        states => new ArmResourceModel { Properties = (JsonObject)RuleFor(spec, name, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
+                        _ => false, nsg)
+                    .FoundIn(states => Child(states.Get(nsg), "securityRules", name));
+            }).ToList();
+
+            if (spec.PublicIpAddressName != null)
+            {
+                host.PublicIpAddress = new ArmResourceNode(arm, "public IP address", NetworkId(subscription, group, "publicIPAddresses", spec.PublicIpAddressName),
+                    _ => new ArmResourceModel
+                    {
+                        Location = spec.Location,
+                        SkuName = "Standard",
+                        SkuTier = "Regional",
+                        Properties = new JsonObject
+                        {
+                            ["publicIPAllocationMethod"] = "Static",
+                            ["publicIPAddressVersion"] = "IPv4",
+                            ["dnsSettings"] = new JsonObject { ["domainNameLabel"] = spec.DomainNameLabel },
+                        },
+                    }.WithTags(Tags(spec, spec.VmName)),
+                    s => IsHosts(s, spec.VmName), host.ResourceGroup);
+            }
+
+            var pip = host.PublicIpAddress;
+            host.NetworkInterface = new ArmResourceNode(arm, "network interface", NetworkId(subscription, group, "networkInterfaces", spec.NetworkInterfaceName),
+                states =>
+                {
+                    var ip = new JsonObject
+                    {
+                        ["subnet"] = new JsonObject { ["id"] = states.Get(host.Subnet).Id },
+                        ["privateIPAllocationMethod"] = "Dynamic",
+                    };
+                    if (pip != null)
+                    {
+                        ip["publicIPAddress"] = new JsonObject { ["id"] = states.Get(pip).Id, ["properties"] = new JsonObject { ["deleteOption"] = "Delete" } };
+                    }
+
+                    return new ArmResourceModel
+                    {
+                        Location = spec.Location,
+                        Properties = new JsonObject
+                        {
+                            ["ipConfigurations"] = new JsonArray(new JsonObject { ["name"] = "ipconfig1", ["properties"] = ip }),
+                            ["networkSecurityGroup"] = new JsonObject { ["id"] = states.Get(nsg).Id },
+                        },
+                    }.WithTags(Tags(spec, spec.VmName));
+                },
+                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.Subnet, nsg, pip }.Where(n => n != null).ToArray());
+
+            var nic = host.NetworkInterface;
+            host.VirtualMachine = new ArmResourceNode(arm, "virtual machine", new ResourceIdentifier($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{spec.VmName}"),
+                states => new ArmResourceModel
+                {
+                    Location = spec.Location,
+                    Properties = VmProperties(spec, states.Get(nic).Id),
+                }.WithTags(Tags(spec, spec.VmName)),
+                s => IsHosts(s, spec.VmName), nic);
+            return host;
+        }
+
+        private static ResourceIdentifier NetworkId(string subscription, string group, string type, string name)
+            => new ResourceIdentifier($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/{type}/{name}");
+
+        private static JsonObject SubnetJson(DockerHostSpec spec) => new JsonObject
+        {
+            ["name"] = spec.SubnetName,
+            ["properties"] = new JsonObject { ["addressPrefix"] = spec.SubnetAddressPrefix },
+        };
+
+        /// <summary>The rules the host needs: the Docker port, SSH only when asked, the extra ports; only from the allowed sources.</summary>
+        private static IReadOnlyList<JsonObject> Rules(DockerHostSpec spec, int priorityBase)
+        {
+            var names = new List<string> { DockerRuleName(spec) };
+            if (spec.OpenSsh)
+            {
+                names.Add("AzDockerVm-SSH");
+            }
+
+            names.AddRange(spec.OpenPorts.Select(p => "AzDockerVm-Port-" + p.ToString(CultureInfo.InvariantCulture)));
+            return names.Select(n => RuleFor(spec, n, priorityBase)).ToList();
+        }
+
+        private static string DockerRuleName(DockerHostSpec spec) => "AzDockerVm-Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture);
+
+        private static JsonObject RuleFor(DockerHostSpec spec, string name, int priorityBase)
+        {
+            int offset;
+            string port;
+            if (name == DockerRuleName(spec))
+            {
+                offset = 0;
+                port = spec.DockerPort.ToString(CultureInfo.InvariantCulture);
+            }
+            else if (name == "AzDockerVm-SSH")
+            {
+                offset = 1;
+                port = "22";
+            }
+            else
+            {
+                port = name.Substring("AzDockerVm-Port-".Length);
+                offset = 2 + spec.OpenPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList().IndexOf(port);
+            }
+
+            var properties = new JsonObject
+            {
+                ["protocol"] = "Tcp",
+                ["sourcePortRange"] = "*",
+                ["destinationAddressPrefix"] = "*",
+                ["destinationPortRange"] = port,
+                ["access"] = "Allow",
+                ["direction"] = "Inbound",
+                ["priority"] = priorityBase + offset,
+                ["description"] = "AzDockerVm",
+            };
+            if (spec.AllowedSourceAddresses.Count == 0)
+            {
+                properties["sourceAddressPrefix"] = "Internet";
+            }
+            else
+            {
+                properties["sourceAddressPrefixes"] = new JsonArray(spec.AllowedSourceAddresses.Select(a => (JsonNode)a).ToArray());
+            }
+
+            return new JsonObject { ["name"] = name, ["properties"] = properties };
+        }
+
+        /// <summary>The first block of 100 priorities from 1000 that no inbound rule of the existing NSG uses, so ours never collide.</summary>
+        private static int FreePriorityBase(ArmResourceState nsg)
+        {
+            var used = ((nsg.Properties["securityRules"] as JsonArray) ?? new JsonArray())
+                .Select(r => r?["properties"])
+                .Where(p => string.Equals((string)p?["direction"], "Inbound", StringComparison.OrdinalIgnoreCase))
+                .Select(p => (int?)p?["priority"])
+                .Where(p => p.HasValue)
+                .Select(p => p.Value)
+                .ToList();
+            int start = FirstPriority;
+            while (used.Any(p => p >= start && p < start + 100))
+            {
+                start += 100;
+            }
+
+            return start;
+        }
+
+        private static ArmResourceState Child(ArmResourceState parent, string collection, string name)
+        {
+            var child = ((parent.Properties[collection] as JsonArray) ?? new JsonArray())
+                .OfType<JsonObject>()
+                .FirstOrDefault(c => string.Equals((string)c["name"], name, StringComparison.OrdinalIgnoreCase));
+            return child == null ? null : new ArmResourceState((string)child["id"] ?? parent.Id + "/" + collection + "/" + name, parent.Location, null, child["properties"]?.DeepClone() as JsonObject);
+        }
+
+        private static JsonObject VmProperties(DockerHostSpec spec, string nicId) => new JsonObject
+        {
+            ["hardwareProfile"] = new JsonObject { ["vmSize"] = spec.VmSize },
+            ["storageProfile"] = new JsonObject
+            {
+                ["imageReference"] = new JsonObject
+                {
+                    ["publisher"] = spec.Image.Publisher,
+                    ["offer"] = spec.Image.Offer,
+                    ["sku"] = spec.Image.Sku,
+                    ["version"] = spec.Image.Version,
+                },
+                ["osDisk"] = new JsonObject
+                {
+                    ["name"] = spec.OsDiskName,
+                    ["createOption"] = "FromImage",
+                    ["deleteOption"] = "Delete",
+                    ["managedDisk"] = new JsonObject { ["storageAccountType"] = "StandardSSD_LRS" },
+                },
+            },
+            ["osProfile"] = new JsonObject
+            {
+                ["computerName"] = spec.VmName,
+                ["adminUsername"] = spec.AdminUserName,
+                ["linuxConfiguration"] = new JsonObject
+                {
+                    ["disablePasswordAuthentication"] = true,
+                    ["ssh"] = new JsonObject
+                    {
+                        ["publicKeys"] = new JsonArray(new JsonObject
+                        {
+                            ["path"] = $"/home/{spec.AdminUserName}/.ssh/authorized_keys",
+                            ["keyData"] = spec.SshPublicKey,
+                        }),
+                    },
+                },
+            },
+            ["networkProfile"] = new JsonObject
+            {
+                ["networkInterfaces"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = nicId,
+                    ["properties"] = new JsonObject { ["primary"] = true, ["deleteOption"] = "Delete" },
+                }),
+            },
+        };
+
+        private static IDictionary<string, string> Tags(DockerHostSpec spec, string host)
+        {
+            var tags = new Dictionary<string, string>(spec.Tags ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase)
+            {
+                [OwnerTag] = spec.ModuleVersion ?? "0",
+            };
+            if (host != null)
+            {
+                tags[HostTag] = host;
+            }
+
+            return tags;
+        }
+
+        private static bool IsHosts(ArmResourceState state, string vmName)
+            => state.Tags.TryGetValue(HostTag, out string host) && string.Equals(host, vmName, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>A shared resource goes only when AzDockerVm made it and nothing uses it any more.</summary>
+        private static bool MayRemoveShared(ArmResourceState state)
+            => state.Tags.ContainsKey(OwnerTag) && !state.Tags.ContainsKey(HostTag)
+               && (state.Properties["networkInterfaces"] as JsonArray)?.Count is null or 0
+               && !((state.Properties["subnets"] as JsonArray) ?? new JsonArray()).Any(s => (s?["properties"]?["ipConfigurations"] as JsonArray)?.Count > 0);
+    }
+
+    /// <summary>The resource group, created with the host's location when missing; removed never (it may hold anything).</summary>
+    public sealed class ResourceGroupNode : ResourceNode<ArmResourceState>
+    {
+        private readonly ArmConnection _arm;
+        private readonly string _location;
+        private readonly IDictionary<string, string> _tags;
+
+        public ResourceGroupNode(ArmConnection arm, string name, string location, IDictionary<string, string> tags)
+            : base("resource group", name)
+        {
+            _arm = arm;
+            _location = location;
+            _tags = tags;
+        }
+
+        private SubscriptionResource Subscription
+            => _arm.Client.GetSubscriptionResource(SubscriptionResource.CreateResourceIdentifier(_arm.Target.SubscriptionId));
+
+        protected override async Task<ArmResourceState> Read(CancellationToken ct)
+        {
+            try
+            {
+                ResourceGroupResource group = (await Subscription.GetResourceGroupAsync(Name, ct).ConfigureAwait(false)).Value;
+                return ToState(group.Data);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+        }
+
+        protected override async Task<ArmResourceState> Create(DeploymentStates states, CancellationToken ct)
+        {
+            var data = new ResourceGroupData(new AzureLocation(_location));
+            foreach (var tag in _tags)
+            {
+                data.Tags[tag.Key] = tag.Value;
+            }
+
+            var operation = await Subscription.GetResourceGroups().CreateOrUpdateAsync(global::Azure.WaitUntil.Completed, Name, data, ct).ConfigureAwait(false);
+            return ToState(operation.Value.Data);
+        }
+
+        private static ArmResourceState ToState(ResourceGroupData data)
+            => new ArmResourceState(data.Id.ToString(), data.Location.ToString(), data.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.OrdinalIgnoreCase), null);
+    }
+}

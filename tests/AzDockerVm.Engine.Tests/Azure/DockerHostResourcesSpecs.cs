@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using AzDockerVm.Engine.Azure.Resources;
+using AzDockerVm.Engine.Deployment;
+using Xunit;
+
+namespace AzDockerVm.Engine.Tests.Azure
+{
+    /// <summary>
+    /// A Docker host's Azure resources as a graph against the fake ARM: from nothing one PUT per resource (the subnet
+    /// and the rules ride in their parent's PUT), nothing at all on a finished host, a second host of the group reusing
+    /// the network, and an NSG of someone else's keeping every rule it had while ours are added beside them.
+    /// </summary>
+    public sealed class DockerHostResourcesSpecs : IAsyncLifetime
+    {
+        private FakeArmBench _bench;
+
+        public async Task InitializeAsync() => _bench = await FakeArmBench.StartAsync();
+
+        public async Task DisposeAsync() => await _bench.DisposeAsync();
+
+        private static DockerHostSpec Spec(string name, params string[] allowed) => new DockerHostSpec
+        {
+            ResourceGroupName = "rg-docker",
+            Location = "westeurope",
+            VmName = name,
+            VmSize = "Standard_D2s_v5",
+            Image = ("Canonical", "ubuntu-24_04-lts", "server", "latest"),
+            AdminUserName = "azureuser",
+            SshPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHcZ0Fake0Key0For0Tests0Only0000000000000000 test",
+            VirtualNetworkName = "azdockervm-vnet",
+            AddressPrefix = "10.20.0.0/16",
+            SubnetName = "docker",
+            SubnetAddressPrefix = "10.20.1.0/24",
+            SecurityGroupName = "azdockervm-nsg",
+            PublicIpAddressName = name + "-ip",
+            DomainNameLabel = name + "-1a2b3c4d",
+            NetworkInterfaceName = name + "-nic",
+            OsDiskName = name + "-osdisk",
+            DockerPort = 2376,
+            AllowedSourceAddresses = allowed.ToList(),
+            ModuleVersion = "0.9.0",
+        };
+
+        private async Task<DeploymentResult> DeployAsync(params DockerHostResources[] hosts)
+        {
+            DeploymentPlan plan = await ResourceGraph.PlanAsync(hosts.SelectMany(h => h.Roots), CancellationToken.None);
+            DeploymentResult result = await ResourceGraph.ApplyAsync(plan, null, CancellationToken.None);
+            Assert.True(result.Succeeded, string.Join("; ", result.Failures.Select(f => f.Key + ": " + f.Value.Message)));
+            return result;
+        }
+
+        private static string Kind(string write) => write.Split('/').Reverse().Skip(1).First();
+
+        [Fact]
+        public async Task From_nothing_each_resource_is_one_PUT_the_subnet_and_rule_riding_in_their_parents()
+        {
+            var host = DockerHostResources.Build(_bench.Connection, Spec("dock1", "203.0.113.0/24"));
+
+            await DeployAsync(host);
+
+            string[] writes = _bench.Writes();
+            Assert.All(writes, w => Assert.StartsWith("PUT ", w));
+            Assert.Equal(new[] { "networkInterfaces", "networkSecurityGroups", "publicIPAddresses", "resourcegroups", "virtualMachines", "virtualNetworks" },
+                writes.Select(Kind).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToArray());
+            Assert.Equal("resourcegroups", Kind(writes[0]), ignoreCase: true);
+            Assert.Equal("virtualMachines", Kind(writes.Last()));
+        }
+
+        [Fact]
+        public async Task The_Docker_port_is_open_only_to_the_allowed_sources_and_SSH_stays_closed()
+        {
+            var host = DockerHostResources.Build(_bench.Connection, Spec("dock1", "203.0.113.0/24", "198.51.100.7"));
+
+            DeploymentResult result = await DeployAsync(host);
+
+            JsonArray rules = (JsonArray)result.States.Get(host.SecurityGroup).Properties["securityRules"];
+            var docker = Assert.Single(rules);
+            Assert.Equal("AzDockerVm-Docker-2376", (string)docker["name"]);
+            Assert.Equal("2376", (string)docker["properties"]["destinationPortRange"]);
+            Assert.Equal(new[] { "203.0.113.0/24", "198.51.100.7" }, ((JsonArray)docker["properties"]["sourceAddressPrefixes"]).Select(a => (string)a).ToArray());
+            Assert.Equal("Allow", (string)docker["properties"]["access"]);
+        }
+
+        [Fact]
+        public async Task A_finished_host_is_read_and_nothing_is_written()
+        {
+            await DeployAsync(DockerHostResources.Build(_bench.Connection, Spec("dock1")));
+            int writes = _bench.Writes().Length;
+            int requests = _bench.Arm.Requests.Count;
+
+            DeploymentResult again = await DeployAsync(DockerHostResources.Build(_bench.Connection, Spec("dock1")));
+
+            Assert.Equal(writes, _bench.Writes().Length);
+            Assert.All(again.Nodes, n => Assert.Equal(NodeOutcome.Existed, again.Outcomes[n]));
+            // One GET per resource: group, VNet, subnet, NSG, rule, public IP, NIC, VM.
+            Assert.Equal(8, _bench.Arm.Requests.Count - requests);
+        }
+
+        [Fact]
+        public async Task A_second_host_reuses_the_groups_network_and_adds_only_its_own_resources()
+        {
+            var first = DockerHostResources.Build(_bench.Connection, Spec("dock1"));
+            await DeployAsync(first);
+            int before = _bench.Writes().Length;
+
+            await DeployAsync(DockerHostResources.Build(_bench.Connection, Spec("dock2")));
+
+            Assert.Equal(new[] { "networkInterfaces", "publicIPAddresses", "virtualMachines" },
+                _bench.Writes().Skip(before).Select(Kind).OrderBy(k => k, StringComparer.Ordinal).ToArray());
+        }
+
+        [Fact]
+        public async Task Two_hosts_in_one_walk_create_the_shared_network_once()
+        {
+            var first = DockerHostResources.Build(_bench.Connection, Spec("dock1"));
+            var second = DockerHostResources.Build(_bench.Connection, Spec("dock2"), shared: first);
+
+            await DeployAsync(first, second);
+
+            string[] writes = _bench.Writes();
+            Assert.Single(writes, w => Kind(w) == "virtualNetworks");
+            Assert.Single(writes, w => Kind(w) == "networkSecurityGroups");
+            Assert.Equal(2, writes.Count(w => Kind(w) == "virtualMachines"));
+        }
+
+        [Fact]
+        public async Task An_existing_NSG_keeps_every_rule_it_had_and_ours_is_added_beside_them_at_a_free_priority()
+        {
+            _bench.Arm.AddResourceGroup("rg-docker");
+            _bench.Arm.AddLinuxVm("rg-docker", "legacy1");
+            // legacy1's NSG, with its SSH rule, is the one we are told to use.
+            var spec = Spec("dock1");
+            spec.SecurityGroupName = "legacy1-nsg";
+            var host = DockerHostResources.Build(_bench.Connection, spec);
+            DeploymentPlan plan = await ResourceGraph.PlanAsync(host.Roots, CancellationToken.None);
+            JsonArray before = (JsonArray)(await ReadAsync(host.SecurityGroup)).Properties["securityRules"];
+            Assert.NotEmpty(before);
+
+            DeploymentResult result = await ResourceGraph.ApplyAsync(plan, null, CancellationToken.None);
+
+            Assert.True(result.Succeeded, string.Join("; ", result.Failures.Select(f => f.Key + ": " + f.Value.Message)));
+            Assert.Equal(NodeOutcome.Existed, result.Outcomes[host.SecurityGroup]);
+            Assert.Equal(NodeOutcome.Created, result.Outcomes[host.SecurityRules.Single()]);
+            Assert.DoesNotContain(_bench.Writes(), w => w.EndsWith("/networkSecurityGroups/legacy1-nsg", StringComparison.Ordinal));
+            Assert.Contains(_bench.Writes(), w => w.EndsWith("/networkSecurityGroups/legacy1-nsg/securityRules/AzDockerVm-Docker-2376", StringComparison.Ordinal));
+            JsonArray after = (JsonArray)(await ReadAsync(host.SecurityGroup)).Properties["securityRules"];
+            foreach (JsonNode rule in before)
+            {
+                Assert.Contains(after, r => (string)r["name"] == (string)rule["name"] && (int)r["properties"]["priority"] == (int)rule["properties"]["priority"]);
+            }
+
+            var ours = after.Single(r => (string)r["name"] == "AzDockerVm-Docker-2376");
+            Assert.DoesNotContain(before, r => (int)r["properties"]["priority"] / 100 == (int)ours["properties"]["priority"] / 100);
+        }
+
+        private static async Task<ArmResourceState> ReadAsync(ArmResourceNode node)
+        {
+            DeploymentPlan plan = await ResourceGraph.PlanAsync(new[] { node }, CancellationToken.None);
+            DeploymentResult read = await ResourceGraph.ApplyAsync(plan, null, CancellationToken.None);
+            return read.States.Get(node);
+        }
+    }
+}
