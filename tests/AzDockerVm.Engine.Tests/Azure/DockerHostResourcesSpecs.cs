@@ -158,6 +158,59 @@ namespace AzDockerVm.Engine.Tests.Azure
             Assert.DoesNotContain(before, r => (int)r["properties"]["priority"] / 100 == (int)ours["properties"]["priority"] / 100);
         }
 
+        [Fact]
+        public async Task Removing_one_host_takes_only_its_own_and_removing_the_last_takes_the_shared_network_but_never_the_group()
+        {
+            var first = DockerHostResources.Build(_bench.Connection, Spec("dock1"));
+            var second = DockerHostResources.Build(_bench.Connection, Spec("dock2"), shared: first);
+            await DeployAsync(first, second);
+            int before = _bench.Writes().Length;
+
+            DeploymentResult one = await ResourceGraph.RemoveAsync(first.Roots, null, CancellationToken.None);
+
+            Assert.True(one.Succeeded, string.Join("; ", one.Failures.Select(f => f.Key + ": " + f.Value.Message)));
+            Assert.Equal(new[] { "dock1", "dock1-ip", "dock1-nic" }, one.With(NodeOutcome.Deleted).Select(n => n.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray());
+            Assert.Equal(NodeOutcome.Kept, one.Outcomes[first.SecurityGroup]);
+            Assert.Equal(NodeOutcome.Kept, one.Outcomes[first.VirtualNetwork]);
+            Assert.All(_bench.Writes().Skip(before), w => Assert.StartsWith("DELETE ", w));
+            // dock2 still works on the shared network: its graph is read as finished.
+            DeploymentPlan stillThere = await ResourceGraph.PlanAsync(second.Roots, CancellationToken.None);
+            Assert.Empty(stillThere.Missing);
+
+            DeploymentResult last = await ResourceGraph.RemoveAsync(second.Roots, null, CancellationToken.None);
+
+            Assert.True(last.Succeeded, string.Join("; ", last.Failures.Select(f => f.Key + ": " + f.Value.Message)));
+            Assert.Equal(NodeOutcome.Kept, last.Outcomes[second.ResourceGroup]);
+            foreach (ResourceNode gone in new ResourceNode[] { second.VirtualMachine, second.NetworkInterface, second.PublicIpAddress, second.SecurityGroup, second.VirtualNetwork })
+            {
+                Assert.Equal(NodeOutcome.Deleted, last.Outcomes[gone]);
+            }
+
+            DeploymentPlan after = await ResourceGraph.PlanAsync(second.Roots, CancellationToken.None);
+            Assert.Equal(new[] { "rg-docker" }, after.Existing.Select(n => n.Name).ToArray());
+        }
+
+        [Fact]
+        public async Task Removal_keeps_an_NSG_that_is_not_ours_and_a_half_made_host_can_be_removed()
+        {
+            _bench.Arm.AddLinuxVm("rg-docker", "legacy1");
+            var spec = Spec("dock1");
+            spec.SecurityGroupName = "legacy1-nsg";
+            var host = DockerHostResources.Build(_bench.Connection, spec);
+            _bench.Arm.Faults.On("PUT", "*/virtualMachines/dock1").Times(1).Error(409, "OperationNotAllowed", "Operation could not be completed as it results in exceeding approved quota (injected).");
+            DeploymentResult failed = await ResourceGraph.ApplyAsync(await ResourceGraph.PlanAsync(host.Roots, CancellationToken.None), null, CancellationToken.None);
+            Assert.Equal(NodeOutcome.Failed, failed.Outcomes[host.VirtualMachine]);
+
+            DeploymentResult removed = await ResourceGraph.RemoveAsync(host.Roots, null, CancellationToken.None);
+
+            Assert.True(removed.Succeeded, string.Join("; ", removed.Failures.Select(f => f.Key + ": " + f.Value.Message)));
+            Assert.Equal(NodeOutcome.Absent, removed.Outcomes[host.VirtualMachine]);
+            Assert.Equal(NodeOutcome.Deleted, removed.Outcomes[host.NetworkInterface]);
+            Assert.Equal(NodeOutcome.Deleted, removed.Outcomes[host.PublicIpAddress]);
+            Assert.Equal(NodeOutcome.Kept, removed.Outcomes[host.SecurityGroup]);
+            Assert.NotNull(await ReadAsync(host.SecurityGroup));
+        }
+
         private static async Task<ArmResourceState> ReadAsync(ArmResourceNode node)
         {
             DeploymentPlan plan = await ResourceGraph.PlanAsync(new[] { node }, CancellationToken.None);

@@ -138,7 +138,29 @@ namespace AzDockerVm.Engine.Azure.Resources
             return ToState(operation.Value.Data);
         }
 
-        protected override Task<bool> MayRemove(ArmResourceState state, CancellationToken ct) => Task.FromResult(_mayRemove(state));
+        private ArmResourceNode _parent;
+
+        /// <summary>A child resource goes only when its own rule allows it and its parent may go too (then the parent follows).</summary>
+        public ArmResourceNode RemovableWith(ArmResourceNode parent)
+        {
+            _parent = parent;
+            return this;
+        }
+
+        /// <summary>
+        /// Decided on what is there now, not on what the walk read at its start: by the time a shared resource comes
+        /// up, this host's NIC that used it has just gone.
+        /// </summary>
+        protected override async Task<bool> MayRemove(ArmResourceState state, CancellationToken ct)
+        {
+            ArmResourceState now = await Read(ct).ConfigureAwait(false);
+            if (now == null)
+            {
+                return true;
+            }
+
+            return _mayRemove(now) && (_parent == null || await _parent.MayRemoveAsync(null, ct).ConfigureAwait(false));
+        }
 
         protected override async Task Delete(ArmResourceState state, CancellationToken ct)
         {

@@ -95,7 +95,7 @@ namespace AzDockerVm.Engine.Azure.Resources
         public ArmResourceNode VirtualMachine { get; private set; }
 
         /// <summary>The nodes a walk starts from (everything else is reached through them).</summary>
-        public IReadOnlyList<ResourceNode> Roots => new ResourceNode[] { VirtualMachine }.Concat(SecurityRules).ToList();
+        public IReadOnlyList<ResourceNode> Roots => new ResourceNode[] { VirtualMachine };
 
         /// <summary>The graph for <paramref name="spec"/>; <paramref name="shared"/> (another host's graph of the same group) lends its shared nodes.</summary>
         public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null)
@@ -118,8 +118,9 @@ namespace AzDockerVm.Engine.Azure.Resources
                 MayRemoveShared, host.ResourceGroup);
             host.Subnet = shared?.Subnet ?? new ArmResourceNode(arm, "subnet", new ResourceIdentifier(NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName) + "/subnets/" + spec.SubnetName),
                 _ => new ArmResourceModel { Properties = (JsonObject)SubnetJson(spec)["properties"].DeepClone() },
-                _ => false, host.VirtualNetwork)
-                .FoundIn(states => Child(states.Get(host.VirtualNetwork), "subnets", spec.SubnetName));
+                s => !((s.Properties["ipConfigurations"] as JsonArray)?.Count > 0), host.VirtualNetwork)
+                .FoundIn(states => Child(states.Get(host.VirtualNetwork), "subnets", spec.SubnetName))
+                .RemovableWith(host.VirtualNetwork);
             host.SecurityGroup = shared?.SecurityGroup ?? new ArmResourceNode(arm, "network security group", NetworkId(subscription, group, "networkSecurityGroups", spec.SecurityGroupName),
                 _ => new ArmResourceModel
                 {
@@ -133,8 +134,9 @@ namespace AzDockerVm.Engine.Azure.Resources
                 string name = (string)rule["name"];
                 return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
                         states => new ArmResourceModel { Properties = (JsonObject)RuleFor(spec, name, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
-                        _ => false, nsg)
-                    .FoundIn(states => Child(states.Get(nsg), "securityRules", name));
+                        _ => true, nsg)
+                    .FoundIn(states => Child(states.Get(nsg), "securityRules", name))
+                    .RemovableWith(nsg);
             }).ToList();
 
             if (spec.PublicIpAddressName != null)
@@ -179,7 +181,9 @@ namespace AzDockerVm.Engine.Azure.Resources
                         },
                     }.WithTags(Tags(spec, spec.VmName));
                 },
-                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.Subnet, nsg, pip }.Where(n => n != null).ToArray());
+                // After the rules too: the host is not reachable before its port is open as asked, and a removal
+                // takes a rule only once this NIC no longer holds the NSG.
+                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.Subnet, nsg, pip }.Concat(host.SecurityRules).Where(n => n != null).ToArray());
 
             var nic = host.NetworkInterface;
             host.VirtualMachine = new ArmResourceNode(arm, "virtual machine", new ResourceIdentifier($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{spec.VmName}"),
