@@ -258,7 +258,8 @@ namespace AzDockerVm.Engine.IO
             => new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
                 $"Cannot write to '{directory}': {ex.Message} Nothing was written.", advice, ex);
 
-        private static void TryRemoveEmptyDirectory(string directory)
+        /// <summary>Removes a folder if it is empty; never fails (a rollback must not hide the failure it undoes).</summary>
+        internal static void TryRemoveEmptyDirectory(string directory)
         {
             try
             {

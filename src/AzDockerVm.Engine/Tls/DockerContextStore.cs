@@ -198,7 +198,7 @@ namespace AzDockerVm.Engine.Tls
                 // A failure leaves nothing behind: remove the (still empty) folders this call created, deepest first.
                 foreach (string directory in Enumerable.Reverse(created))
                 {
-                    TryRemoveEmptyDirectory(directory);
+                    StagedFileSet.TryRemoveEmptyDirectory(directory);
                 }
             }
 
@@ -326,21 +326,5 @@ namespace AzDockerVm.Engine.Tls
             }
         }
 
-        private static void TryRemoveEmptyDirectory(string directory)
-        {
-            try
-            {
-                if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
-                {
-                    Directory.Delete(directory);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
     }
 }
