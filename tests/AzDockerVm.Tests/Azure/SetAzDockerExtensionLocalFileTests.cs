@@ -59,7 +59,7 @@ namespace AzDockerVm.Tests.Azure
         {
             var run = _bench.Ps.Run(script);
 
-            AssertRefused(run, errorId, ErrorCategory.InvalidArgument, target);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, target);
             Assert.Empty(_bench.Arm.Requests);
             Assert.False(Directory.Exists(_bench.DockerConfig), "something was written to DOCKER_CONFIG");
         }
@@ -75,7 +75,7 @@ namespace AzDockerVm.Tests.Azure
             {
                 var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1");
 
-                AssertRefused(run, errorId, ErrorCategory.InvalidArgument, dockerConfig);
+                run.AssertRefused(errorId, ErrorCategory.InvalidArgument, dockerConfig);
                 Assert.Contains("$env:DOCKER_CONFIG", run.Error.Exception.Message);
                 Assert.Empty(_bench.Arm.Requests);
             }
@@ -90,7 +90,7 @@ namespace AzDockerVm.Tests.Azure
         {
             var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -ComposeFile $Scratch");
 
-            AssertRefused(run, "ComposeFileNotFound", ErrorCategory.ObjectNotFound, _scratch);
+            run.AssertRefused("ComposeFileNotFound", ErrorCategory.ObjectNotFound, _scratch);
             Assert.Contains("is a folder, not a file", run.Error.Exception.Message);
             Assert.Empty(_bench.Arm.Requests);
         }
@@ -103,7 +103,7 @@ namespace AzDockerVm.Tests.Azure
 
             var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 -CertificatePath $F", new { F = set });
 
-            AssertRefused(run, "CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(set, "server-cert.pem"));
+            run.AssertRefused("CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(set, "server-cert.pem"));
             Assert.Empty(_bench.Arm.Requests);
             Assert.False(Directory.Exists(_bench.DockerConfig));
         }
@@ -132,7 +132,7 @@ namespace AzDockerVm.Tests.Azure
 
             var run = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1");
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, null);
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, null);
             Assert.Contains($"'{Path.Combine(_bench.DockerConfig, blocker)}' is a file, not a folder", run.Error.Exception.Message);
             Assert.Contains("Nothing was written", run.Error.Exception.Message);
             string advice = run.Error.ErrorDetails.RecommendedAction;
@@ -167,7 +167,7 @@ namespace AzDockerVm.Tests.Azure
 
             var failed = _bench.Ps.Run("Set-AzDockerExtension rg1 vm1");
 
-            AssertRefused(failed, "PathNotWritable", ErrorCategory.WriteError, "vm1");
+            failed.AssertRefused("PathNotWritable", ErrorCategory.WriteError, "vm1");
             string message = failed.Error.Exception.Message;
             Assert.Contains("The docker context 'vm1' was not written", message);
             Assert.Contains($"the TLS set written to '{TlsFolder}' a moment before is kept", message);
@@ -221,17 +221,5 @@ namespace AzDockerVm.Tests.Azure
 
         private static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
 
-        private static void AssertRefused(PSRun run, string errorId, ErrorCategory category, object target)
-        {
-            Assert.True(run.Error != null, "expected error " + errorId + ", got " + run.Describe());
-            Assert.StartsWith(errorId + ",", run.Error.FullyQualifiedErrorId);
-            Assert.Equal(category, run.Error.CategoryInfo.Category);
-            if (target != null)
-            {
-                Assert.Equal(target, run.Error.TargetObject is PSObject o ? o.BaseObject : run.Error.TargetObject);
-            }
-
-            Assert.Empty(run.Output);
-        }
     }
 }

@@ -124,6 +124,23 @@ namespace AzDockerVm.Tests.Bench
             ? Output[0]
             : throw new InvalidOperationException($"Expected one output object, got {Output.Count}. {Describe()}");
 
+        /// <summary>
+        /// Asserts a refusal: an error with this id, category and target (null: any target; a PSObject counts by its
+        /// base object) and no output.
+        /// </summary>
+        public void AssertRefused(string errorId, ErrorCategory category, object target)
+        {
+            Xunit.Assert.True(Error != null, "expected error " + errorId + ", got " + Describe());
+            Xunit.Assert.StartsWith(errorId + ",", Error.FullyQualifiedErrorId);
+            Xunit.Assert.Equal(category, Error.CategoryInfo.Category);
+            if (target != null)
+            {
+                Xunit.Assert.Equal(target, Error.TargetObject is PSObject o ? o.BaseObject : Error.TargetObject);
+            }
+
+            Xunit.Assert.Empty(Output);
+        }
+
         public PSRun ThrowIfFailed()
         {
             if (Error != null)

@@ -126,7 +126,7 @@ namespace AzDockerVm.Tests.Docker
 
             var refused = NewContext("azvm-twice", "tcp://127.0.0.1:2377");
 
-            AssertError(refused, "ContextExists", ErrorCategory.ResourceExists, "azvm-twice");
+            refused.AssertRefused("ContextExists", ErrorCategory.ResourceExists, "azvm-twice");
             Assert.Equal(before, DockerSpecHelpers.Snapshot(_dockerConfig));
 
             NewContext("azvm-twice", "tcp://127.0.0.1:2377", "-Force").ThrowIfFailed();
@@ -144,7 +144,7 @@ namespace AzDockerVm.Tests.Docker
         {
             var run = NewContext(name, "tcp://127.0.0.1:2376", certificatePath: Path.GetTempPath());
 
-            AssertError(run, "InvalidContextName", ErrorCategory.InvalidArgument, name);
+            run.AssertRefused("InvalidContextName", ErrorCategory.InvalidArgument, name);
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -170,7 +170,7 @@ namespace AzDockerVm.Tests.Docker
         {
             var run = NewContext("azvm-endpoint", endpoint, certificatePath: Path.GetTempPath());
 
-            AssertError(run, errorId, ErrorCategory.InvalidArgument, endpoint);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, endpoint);
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -179,7 +179,7 @@ namespace AzDockerVm.Tests.Docker
         {
             var run = NewContext("azvm-bom", "tcp://127.0.0.1:2376", certificatePath: _tls.ClientCertWithBom);
 
-            AssertError(run, "PemHasByteOrderMark", ErrorCategory.InvalidData, Path.Combine(_tls.ClientCertWithBom, "cert.pem"));
+            run.AssertRefused("PemHasByteOrderMark", ErrorCategory.InvalidData, Path.Combine(_tls.ClientCertWithBom, "cert.pem"));
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -190,7 +190,7 @@ namespace AzDockerVm.Tests.Docker
 
             var run = NewContext("azvm-missing", "tcp://127.0.0.1:2376", certificatePath: empty);
 
-            AssertError(run, "FileNotFound", ErrorCategory.ObjectNotFound, Path.Combine(empty, "ca.pem"));
+            run.AssertRefused("FileNotFound", ErrorCategory.ObjectNotFound, Path.Combine(empty, "ca.pem"));
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -228,7 +228,7 @@ namespace AzDockerVm.Tests.Docker
         {
             var run = _ps.Run("[AzDockerVm.Models.DockerTlsCertificateSet]@{ Path = '/nowhere'; DnsName = @('h') } | New-DockerContext -Name azvm-empty");
 
-            AssertError(run, "FileNotFound", ErrorCategory.ObjectNotFound, "/nowhere");
+            run.AssertRefused("FileNotFound", ErrorCategory.ObjectNotFound, "/nowhere");
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -259,13 +259,5 @@ namespace AzDockerVm.Tests.Docker
             => _ps.Run($"New-DockerContext -Name $Name -Endpoint $Endpoint -CertificatePath $Certs {extra}",
                 new { Name = name, Endpoint = endpoint, Certs = certificatePath ?? _tls.Good });
 
-        private static void AssertError(PSRun run, string errorId, ErrorCategory category, object target)
-        {
-            Assert.True(run.Error != null, "expected error " + errorId + ", got " + run.Describe());
-            Assert.StartsWith(errorId + ",", run.Error.FullyQualifiedErrorId);
-            Assert.Equal(category, run.Error.CategoryInfo.Category);
-            Assert.Equal(target, run.Error.TargetObject);
-            Assert.Empty(run.Output);
-        }
     }
 }

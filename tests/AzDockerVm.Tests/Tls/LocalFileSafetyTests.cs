@@ -63,7 +63,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run($"New-DockerTlsCertificate -DnsName h.example.test -Path $p {force}", new { p = folder });
 
-            AssertRefused(run, "TargetIsAFolder", ErrorCategory.ResourceExists, Path.Combine(folder, name));
+            run.AssertRefused("TargetIsAFolder", ErrorCategory.ResourceExists, Path.Combine(folder, name));
             Assert.Contains("Nothing was written", run.Error.Exception.Message);
             Assert.Contains("never folders", run.Error.ErrorDetails.RecommendedAction);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
@@ -81,7 +81,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p -Force", new { p = folder });
 
-            AssertRefused(run, "TargetIsAFolder", ErrorCategory.ResourceExists, Path.Combine(folder, "server-key.pem"));
+            run.AssertRefused("TargetIsAFolder", ErrorCategory.ResourceExists, Path.Combine(folder, "server-key.pem"));
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
         }
 
@@ -97,7 +97,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p", new { p = path });
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, path);
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, path);
             Assert.Contains($"'{_temp.Combine("file")}' is a file, not a folder", run.Error.Exception.Message);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
         }
@@ -125,7 +125,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p", new { p = path });
 
-            AssertRefused(run, errorId, ErrorCategory.InvalidArgument, path);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, path);
             Assert.Contains("-Path", run.Error.Exception.Message);
             Assert.Contains("file-system path", run.Error.ErrorDetails.RecommendedAction);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
@@ -141,7 +141,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p -CertificateAuthorityPath $ca", new { p = _temp.Combine("set"), ca = path });
 
-            AssertRefused(run, errorId, ErrorCategory.InvalidArgument, path);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, path);
             Assert.Contains("-CertificateAuthorityPath", run.Error.Exception.Message);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
         }
@@ -152,7 +152,7 @@ namespace AzDockerVm.Tests.Tls
         {
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = path });
 
-            AssertRefused(run, errorId, ErrorCategory.InvalidArgument, path);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, path);
             Assert.Contains("-CertificatePath", run.Error.Exception.Message);
             Assert.False(Directory.Exists(_dockerConfig));
         }
@@ -163,7 +163,7 @@ namespace AzDockerVm.Tests.Tls
         {
             var run = _ps.Run("Test-AzDockerHost -Endpoint tcp://127.0.0.1:9 -CertificatePath $c -TimeoutSec 1", new { c = path });
 
-            AssertRefused(run, errorId, ErrorCategory.InvalidArgument, path);
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, path);
         }
 
         [Theory]
@@ -180,8 +180,8 @@ namespace AzDockerVm.Tests.Tls
             var defaultFolder = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test");
             var context = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = set });
 
-            AssertRefused(defaultFolder, errorId, ErrorCategory.InvalidArgument, dockerConfig);
-            AssertRefused(context, errorId, ErrorCategory.InvalidArgument, dockerConfig);
+            defaultFolder.AssertRefused(errorId, ErrorCategory.InvalidArgument, dockerConfig);
+            context.AssertRefused(errorId, ErrorCategory.InvalidArgument, dockerConfig);
             Assert.Contains("$env:DOCKER_CONFIG", context.Error.Exception.Message);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
             Assert.Empty(Directory.GetFileSystemEntries(_temp.Combine("cwd")));
@@ -210,7 +210,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p -Force", new { p = folder });
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, folder);
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, folder);
             Assert.Contains("put back as they were", run.Error.Exception.Message);
             // Four files had been moved into place before the fifth failed: all four are the old ones again.
             Assert.Equal(new[] { "ca.pem", "ca-key.pem", "server-cert.pem", "server-key.pem", "cert.pem" }, reached);
@@ -242,7 +242,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -Path $p", new { p = folder });
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, folder);
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, folder);
             Assert.False(Directory.Exists(_temp.Combine("new")), "the folders the command made are removed again");
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
             Assert.DoesNotContain("PRIVATE KEY", run.AllText());
@@ -262,7 +262,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = set });
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, "azdv");
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, "azdv");
             Assert.Empty(Directory.Exists(_dockerConfig) ? Directory.GetFiles(_dockerConfig, "*", SearchOption.AllDirectories) : Array.Empty<string>());
         }
 
@@ -283,7 +283,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = set });
 
-            AssertRefused(run, "PathNotWritable", ErrorCategory.WriteError, "azdv");
+            run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, "azdv");
             Assert.Contains($"'{blocker}' is a file, not a folder", run.Error.Exception.Message);
             Assert.Contains("DOCKER_CONFIG", run.Error.ErrorDetails.RecommendedAction);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
@@ -304,7 +304,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c -Force", new { c = set });
 
-            AssertRefused(run, "TargetIsAFolder", ErrorCategory.ResourceExists, target);
+            run.AssertRefused("TargetIsAFolder", ErrorCategory.ResourceExists, target);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
         }
 
@@ -316,7 +316,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = a });
 
-            AssertRefused(run, "ClientKeyMismatch", ErrorCategory.InvalidData, Path.Combine(a, "key.pem"));
+            run.AssertRefused("ClientKeyMismatch", ErrorCategory.InvalidData, Path.Combine(a, "key.pem"));
             Assert.False(Directory.Exists(_dockerConfig));
             Assert.DoesNotContain("PRIVATE KEY", run.AllText());
         }
@@ -331,7 +331,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = a });
 
-            AssertRefused(run, "CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(a, "cert.pem"));
+            run.AssertRefused("CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(a, "cert.pem"));
             Assert.Contains("swapped", run.Error.Exception.Message);
             Assert.False(Directory.Exists(_dockerConfig));
         }
@@ -347,7 +347,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run("New-DockerContext -Name azdv -Endpoint tcp://127.0.0.1:2376 -CertificatePath $c", new { c = a });
 
-            AssertRefused(run, "CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(a, "cert.pem"));
+            run.AssertRefused("CertificateNotIssuedByCa", ErrorCategory.InvalidData, Path.Combine(a, "cert.pem"));
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -372,7 +372,7 @@ namespace AzDockerVm.Tests.Tls
 
             var run = _ps.Run(script, new { c = set });
 
-            AssertRefused(run, "FileNotFound", ErrorCategory.ObjectNotFound, Path.Combine(set, name));
+            run.AssertRefused("FileNotFound", ErrorCategory.ObjectNotFound, Path.Combine(set, name));
             Assert.Contains("is a folder, not a file", run.Error.Exception.Message);
             Assert.DoesNotContain("does not exist", run.Error.Exception.Message);
             Assert.False(Directory.Exists(_dockerConfig));
@@ -407,8 +407,8 @@ namespace AzDockerVm.Tests.Tls
             var context = _ps.Run("New-DockerContext -Name azdv -Endpoint $e -CertificatePath $c", new { e = endpoint, c = set });
             var test = _ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $c -TimeoutSec 1", new { e = endpoint, c = set });
 
-            AssertRefused(context, "InvalidEndpoint", ErrorCategory.InvalidArgument, endpoint);
-            AssertRefused(test, "InvalidEndpoint", ErrorCategory.InvalidArgument, endpoint);
+            context.AssertRefused("InvalidEndpoint", ErrorCategory.InvalidArgument, endpoint);
+            test.AssertRefused("InvalidEndpoint", ErrorCategory.InvalidArgument, endpoint);
             Assert.False(Directory.Exists(_dockerConfig));
         }
 
@@ -437,7 +437,7 @@ namespace AzDockerVm.Tests.Tls
             var run = _ps.Run("New-DockerTlsCertificate -DnsName h.example.test -CommonName $cn -Path $p", new { cn = commonName, p = _temp.Combine("set") });
 
             // The target and the message show the name with its invisible characters escaped, so they cannot hide.
-            AssertRefused(run, "InvalidCommonName", ErrorCategory.InvalidArgument, shown);
+            run.AssertRefused("InvalidCommonName", ErrorCategory.InvalidArgument, shown);
             Assert.Contains($"'{shown}'", run.Error.Exception.Message);
             NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
         }
@@ -462,14 +462,6 @@ namespace AzDockerVm.Tests.Tls
             return folder;
         }
 
-        private static void AssertRefused(PSRun run, string errorId, ErrorCategory category, object target)
-        {
-            Assert.True(run.Error != null, "expected error " + errorId + ", got " + run.Describe());
-            Assert.StartsWith(errorId + ",", run.Error.FullyQualifiedErrorId);
-            Assert.Equal(category, run.Error.CategoryInfo.Category);
-            Assert.Equal(target, run.Error.TargetObject is PSObject o ? o.BaseObject : run.Error.TargetObject);
-            Assert.Empty(run.Output);
-        }
 
         /// <summary>
         /// Sets StagedFileSet's commit hook in the engine the module loaded (its own load context): the test makes a
