@@ -21,20 +21,39 @@ namespace AzDockerVm.Engine.IO
                 return "is a folder, not a file";
             }
 
-            for (string parent = Path.GetDirectoryName(path); !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
+            string file = FileInTheWay(Path.GetDirectoryName(path));
+            return file != null ? $"cannot exist: '{file}' is a file, not a folder" : "does not exist";
+        }
+
+        /// <summary>The nearest of <paramref name="folder"/> and its parents that exists as a file (so the folder cannot exist), or null.</summary>
+        internal static string FileInTheWay(string folder)
+        {
+            for (string parent = folder; !string.IsNullOrEmpty(parent); parent = Path.GetDirectoryName(parent))
             {
                 if (Directory.Exists(parent))
                 {
-                    break;
+                    return null;
                 }
 
                 if (File.Exists(parent))
                 {
-                    return $"cannot exist: '{parent}' is a file, not a folder";
+                    return parent;
                 }
             }
 
-            return "does not exist";
+            return null;
+        }
+
+        /// <summary>The nearest of <paramref name="folder"/> and its parents that exists as a folder, or null.</summary>
+        internal static string NearestFolder(string folder)
+        {
+            string existing = folder;
+            while (!string.IsNullOrEmpty(existing) && !Directory.Exists(existing))
+            {
+                existing = Path.GetDirectoryName(existing);
+            }
+
+            return string.IsNullOrEmpty(existing) ? null : existing;
         }
     }
 }

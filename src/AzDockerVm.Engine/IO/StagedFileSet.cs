@@ -38,6 +38,17 @@ namespace AzDockerVm.Engine.IO
         /// <summary>For tests: runs before each rename of the commit, with the target; what it throws is a failed rename.</summary>
         internal static Action<string> BeforeCommit { get; set; }
 
+        /// <summary>Refuses, naming every one, targets that exist as files unless overwriting is allowed (FileExists).</summary>
+        public static void RefuseExisting(IEnumerable<string> targets, bool overwrite, object target)
+        {
+            var existing = targets.Where(File.Exists).ToList();
+            if (!overwrite && existing.Count > 0)
+            {
+                throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, target,
+                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.");
+            }
+        }
+
         /// <summary>The targets that already exist (what -Force would overwrite).</summary>
         public static IReadOnlyList<string> Existing(IEnumerable<PlannedFile> files)
             => files.Select(f => f.Path).Where(File.Exists).ToList();
@@ -59,19 +70,15 @@ namespace AzDockerVm.Engine.IO
                 }
 
                 string folder = Path.GetDirectoryName(path);
-                string existing = folder;
-                while (!string.IsNullOrEmpty(existing) && !Directory.Exists(existing))
+                string file = MissingFile.FileInTheWay(folder);
+                if (file != null)
                 {
-                    if (File.Exists(existing))
-                    {
-                        throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
-                            $"Cannot write to '{folder}': '{existing}' is a file, not a folder. Nothing was written.", advice);
-                    }
-
-                    existing = Path.GetDirectoryName(existing);
+                    throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
+                        $"Cannot write to '{folder}': '{file}' is a file, not a folder. Nothing was written.", advice);
                 }
 
-                if (!string.IsNullOrEmpty(existing) && probed.Add(existing))
+                string existing = MissingFile.NearestFolder(folder);
+                if (existing != null && probed.Add(existing))
                 {
                     Probe(existing, folder, target, advice);
                 }
@@ -82,12 +89,7 @@ namespace AzDockerVm.Engine.IO
         {
             advice = advice ?? DefaultAdvice;
             Check(files.Select(f => f.Path), target, advice);
-            var existing = Existing(files);
-            if (!overwrite && existing.Count > 0)
-            {
-                throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, target,
-                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.");
-            }
+            RefuseExisting(files.Select(f => f.Path), overwrite, target);
 
             var createdFolders = new List<string>();
             var staged = new List<KeyValuePair<string, PlannedFile>>();

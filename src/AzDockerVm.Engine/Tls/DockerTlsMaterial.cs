@@ -90,15 +90,9 @@ namespace AzDockerVm.Engine.Tls
             // No key is generated before it is known that every file can be written (a folder named key.pem, a file
             // where a folder must be, a read-only folder): refused here, before anything is written.
             StagedFileSet.Check(files, folder, "Choose a folder you can write to.");
-            IReadOnlyList<string> existing = files.Where(File.Exists).ToList();
-            if (existing.Count > 0 && !request.Overwrite)
-            {
-                throw new AzDockerVmException("FileExists", FailureKind.ResourceExists, folder,
-                    "These files already exist: " + string.Join(", ", existing) + ". Nothing was written.");
-            }
-
+            StagedFileSet.RefuseExisting(files, request.Overwrite, folder);
             return new DockerTlsSetPlan(folder, dnsNames, addresses, commonName, request.ValidityDays, request.KeyAlgorithm, authority,
-                files, existing, warnings, request.Overwrite);
+                files, files.Where(File.Exists).ToList(), warnings, request.Overwrite);
         }
 
         /// <summary>Generates the keys and certificates of a plan and writes them all-or-nothing.</summary>
