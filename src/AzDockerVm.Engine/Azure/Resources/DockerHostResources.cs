@@ -125,15 +125,15 @@ namespace AzDockerVm.Engine.Azure.Resources
                 _ => new ArmResourceModel
                 {
                     Location = spec.Location,
-                    Properties = new JsonObject { ["securityRules"] = new JsonArray(Rules(spec, FirstPriority).Select(r => (JsonNode)r).ToArray()) },
+                    Properties = new JsonObject { ["securityRules"] = new JsonArray(RulePorts(spec).Select((_, i) => (JsonNode)Rule(spec, i, FirstPriority)).ToArray()) },
                 }.WithTags(Tags(spec, null)),
                 MayRemoveShared, host.ResourceGroup);
             var nsg = host.SecurityGroup;
-            host.SecurityRules = Rules(spec, FirstPriority).Select(rule =>
+            host.SecurityRules = RulePorts(spec).Select((rule, index) =>
             {
-                string name = (string)rule["name"];
+                string name = rule.Name;
                 return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
-                        states => new ArmResourceModel { Properties = (JsonObject)RuleFor(spec, name, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
+                        states => new ArmResourceModel { Properties = (JsonObject)Rule(spec, index, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
                         _ => true, nsg)
                     .FoundIn(states => Child(states.Get(nsg), "securityRules", name))
                     .RemovableWith(nsg);
@@ -205,50 +205,32 @@ namespace AzDockerVm.Engine.Azure.Resources
             ["properties"] = new JsonObject { ["addressPrefix"] = spec.SubnetAddressPrefix },
         };
 
-        /// <summary>The rules the host needs: the Docker port, SSH only when asked, the extra ports; only from the allowed sources.</summary>
-        private static IReadOnlyList<JsonObject> Rules(DockerHostSpec spec, int priorityBase)
+        /// <summary>The rules the host needs, in priority order: the Docker port, SSH only when asked, the extra ports.</summary>
+        private static IReadOnlyList<(string Name, int Port)> RulePorts(DockerHostSpec spec)
         {
-            var names = new List<string> { DockerRuleName(spec) };
+            var rules = new List<(string, int)> { ("AzDockerVm-Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture), spec.DockerPort) };
             if (spec.OpenSsh)
             {
-                names.Add("AzDockerVm-SSH");
+                rules.Add(("AzDockerVm-SSH", 22));
             }
 
-            names.AddRange(spec.OpenPorts.Select(p => "AzDockerVm-Port-" + p.ToString(CultureInfo.InvariantCulture)));
-            return names.Select(n => RuleFor(spec, n, priorityBase)).ToList();
+            rules.AddRange(spec.OpenPorts.Select(p => ("AzDockerVm-Port-" + p.ToString(CultureInfo.InvariantCulture), p)));
+            return rules;
         }
 
-        private static string DockerRuleName(DockerHostSpec spec) => "AzDockerVm-Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture);
-
-        private static JsonObject RuleFor(DockerHostSpec spec, string name, int priorityBase)
+        /// <summary>The index-th rule, open only to the allowed sources (the Internet when none are given).</summary>
+        private static JsonObject Rule(DockerHostSpec spec, int index, int priorityBase)
         {
-            int offset;
-            string port;
-            if (name == DockerRuleName(spec))
-            {
-                offset = 0;
-                port = spec.DockerPort.ToString(CultureInfo.InvariantCulture);
-            }
-            else if (name == "AzDockerVm-SSH")
-            {
-                offset = 1;
-                port = "22";
-            }
-            else
-            {
-                port = name.Substring("AzDockerVm-Port-".Length);
-                offset = 2 + spec.OpenPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList().IndexOf(port);
-            }
-
+            var (name, port) = RulePorts(spec)[index];
             var properties = new JsonObject
             {
                 ["protocol"] = "Tcp",
                 ["sourcePortRange"] = "*",
                 ["destinationAddressPrefix"] = "*",
-                ["destinationPortRange"] = port,
+                ["destinationPortRange"] = port.ToString(CultureInfo.InvariantCulture),
                 ["access"] = "Allow",
                 ["direction"] = "Inbound",
-                ["priority"] = priorityBase + offset,
+                ["priority"] = priorityBase + index,
                 ["description"] = "AzDockerVm",
             };
             if (spec.AllowedSourceAddresses.Count == 0)
