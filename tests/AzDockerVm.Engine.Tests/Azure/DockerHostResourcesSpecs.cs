@@ -69,6 +69,15 @@ namespace AzDockerVm.Engine.Tests.Azure
                 writes.Select(Kind).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToArray());
             Assert.Equal("resourcegroups", Kind(writes[0]), ignoreCase: true);
             Assert.Equal("virtualMachines", Kind(writes.Last()));
+            // The NIC, the public IP and the OS disk are set to go with the VM (deleteOption), so a VM deleted in the
+            // portal leaves nothing behind either.
+            JsonNode vm = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)).RequestBody;
+            JsonNode nic = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Path.EndsWith("/networkInterfaces/dock1-nic", StringComparison.Ordinal)).RequestBody;
+            Assert.Equal("Delete", (string)vm["properties"]["networkProfile"]["networkInterfaces"][0]["properties"]["deleteOption"]);
+            Assert.Equal("Delete", (string)vm["properties"]["storageProfile"]["osDisk"]["deleteOption"]);
+            Assert.Equal("Delete", (string)nic["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"]["properties"]["deleteOption"]);
+            Assert.Equal("0.9.0", (string)vm["tags"]["AzDockerVm"]);
+            Assert.Equal("dock1", (string)vm["tags"]["AzDockerVmHost"]);
         }
 
         [Fact]

@@ -79,6 +79,20 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void A_listing_that_gets_no_answer_gives_up_within_seconds_and_completion_stays_silent()
+        {
+            _bench.Arm.Faults.On("GET", "*/resourcegroups").Hang();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var run = _bench.Ps.Run("$Error.Clear(); [System.Management.Automation.CommandCompletion]::CompleteInput('Set-AzDockerExtension -ResourceGroupName ', 41, $null).CompletionMatches.Count; $Error.Count");
+
+            clock.Stop();
+            Assert.Equal(new object[] { 0, 0 }, run.ThrowIfFailed().Output.Select(o => o.BaseObject).ToArray());
+            // The SDK alone would wait 100 s per try; the completer's own limit is 5 s.
+            Assert.InRange(clock.Elapsed.TotalSeconds, 4, 30);
+        }
+
+        [Fact]
         public void Location_completion_offers_where_the_subscription_can_create_VMs()
         {
             var run = _bench.Ps.Run("[AzDockerVm.Completion.LocationCompleter]::new().CompleteArgument('New-AzDockerVm', 'Location', 'west', $null, @{}) | ForEach-Object CompletionText");
