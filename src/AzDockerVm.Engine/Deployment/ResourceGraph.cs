@@ -117,6 +117,8 @@ namespace AzDockerVm.Engine.Deployment
                     Visit(dependency);
                 }
 
+                // (A container is always a dependency too: PlaceIn requires it.)
+
                 ordered.Add(node);
             }
 
@@ -128,13 +130,34 @@ namespace AzDockerVm.Engine.Deployment
             return ordered;
         }
 
-        /// <summary>Reads every node once, all at the same time: what exists, what is missing. Changes nothing.</summary>
+        /// <summary>
+        /// Reads every node once, all at the same time except that a node in a container is read after it (and not at
+        /// all when the container is missing): what exists, what is missing. Changes nothing.
+        /// </summary>
         public static async Task<DeploymentPlan> PlanAsync(IEnumerable<ResourceNode> roots, CancellationToken ct)
         {
             IReadOnlyList<ResourceNode> nodes = Order(roots);
             var states = new DeploymentStates();
-            await Task.WhenAll(nodes.Select(async node => states.Set(node, await node.ReadAsync(ct).ConfigureAwait(false)))).ConfigureAwait(false);
+            var reads = new Dictionary<ResourceNode, Task<object>>();
+            foreach (ResourceNode node in nodes)
+            {
+                // In dependency order: a container's read has started before the reads of what it holds.
+                reads[node] = ReadAsync(node, node.Container == null ? null : reads[node.Container], ct);
+            }
+
+            await Task.WhenAll(reads.Select(async read => states.Set(read.Key, await read.Value.ConfigureAwait(false)))).ConfigureAwait(false);
             return new DeploymentPlan(nodes, states);
+        }
+
+        private static async Task<object> ReadAsync(ResourceNode node, Task<object> container, CancellationToken ct)
+        {
+            if (container == null)
+            {
+                return await node.ReadAsync(ct).ConfigureAwait(false);
+            }
+
+            object containerState = await container.ConfigureAwait(false);
+            return containerState == null ? null : await node.ReadInAsync(containerState, ct).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -28,8 +28,28 @@ namespace AzDockerVm.Engine.Deployment
 
         public IReadOnlyList<ResourceNode> DependsOn { get; }
 
+        /// <summary>
+        /// The node this one lives in (a resource in its group, a subnet in its network, an extension on its VM), or
+        /// null: it is read after its container, and known to be missing, without a request, when the container is.
+        /// </summary>
+        public ResourceNode Container { get; private set; }
+
+        /// <summary>Places this node in <paramref name="container"/> (which must be one of its dependencies).</summary>
+        protected void PlaceIn(ResourceNode container)
+        {
+            if (container != null && !DependsOn.Contains(container))
+            {
+                throw new ArgumentException($"{this} can live only in a node it depends on; {container} is not one.", nameof(container));
+            }
+
+            Container = container;
+        }
+
         /// <summary>What exists now, or null when it does not exist. Read once per walk.</summary>
         protected internal abstract Task<object> ReadAsync(CancellationToken ct);
+
+        /// <summary>What exists now, read once its <see cref="Container"/> is known to exist (with that one's state). Default: <see cref="ReadAsync"/>.</summary>
+        protected internal virtual Task<object> ReadInAsync(object containerState, CancellationToken ct) => ReadAsync(ct);
 
         /// <summary>Creates it; every node it depends on exists by now, with its state in <paramref name="states"/>.</summary>
         protected internal abstract Task<object> CreateAsync(DeploymentStates states, CancellationToken ct);

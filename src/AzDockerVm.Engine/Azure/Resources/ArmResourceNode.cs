@@ -80,17 +80,31 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         public ResourceIdentifier Id { get; }
 
-        private Func<DeploymentStates, ArmResourceState> _foundIn;
+        private Func<ArmResourceState, ArmResourceState> _inParent;
+        private ArmResourceNode _parent;
 
-        /// <summary>
-        /// A child resource that its parent's PUT may already have made (a subnet in its VNet, a rule in its NSG): when
-        /// the parent's state holds it, creating it is only taking note, with no request.
-        /// </summary>
-        public ArmResourceNode FoundIn(Func<DeploymentStates, ArmResourceState> lookup)
+        /// <summary>A resource in a resource group (or another container): not read when that is missing.</summary>
+        public ArmResourceNode In(ResourceNode container)
         {
-            _foundIn = lookup;
+            PlaceIn(container);
             return this;
         }
+
+        /// <summary>
+        /// A child resource its parent's state holds (a subnet in its VNet, a rule in its NSG): read from the parent's
+        /// GET, with no request of its own; found there with no request when the parent's PUT made it; and removable
+        /// only when its own rule allows it and the parent may go too (the parent follows).
+        /// </summary>
+        public ArmResourceNode ChildOf(ArmResourceNode parent, Func<ArmResourceState, ArmResourceState> lookup)
+        {
+            PlaceIn(parent);
+            _parent = parent;
+            _inParent = lookup;
+            return this;
+        }
+
+        protected internal override Task<object> ReadInAsync(object containerState, CancellationToken ct)
+            => _inParent != null ? Task.FromResult<object>(_inParent((ArmResourceState)containerState)) : base.ReadInAsync(containerState, ct);
 
         protected override async Task<ArmResourceState> Read(CancellationToken ct)
         {
@@ -107,7 +121,7 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         protected override async Task<ArmResourceState> Create(DeploymentStates states, CancellationToken ct)
         {
-            ArmResourceState alreadyThere = _foundIn?.Invoke(states);
+            ArmResourceState alreadyThere = _parent == null ? null : _inParent(states.Get(_parent));
             if (alreadyThere != null)
             {
                 return alreadyThere;
@@ -136,15 +150,6 @@ namespace AzDockerVm.Engine.Azure.Resources
             ArmOperation<GenericResource> operation = await _arm.Client.GetGenericResources()
                 .CreateOrUpdateAsync(WaitUntil.Completed, Id, data, ct).ConfigureAwait(false);
             return ToState(operation.Value.Data);
-        }
-
-        private ArmResourceNode _parent;
-
-        /// <summary>A child resource goes only when its own rule allows it and its parent may go too (then the parent follows).</summary>
-        public ArmResourceNode RemovableWith(ArmResourceNode parent)
-        {
-            _parent = parent;
-            return this;
         }
 
         /// <summary>

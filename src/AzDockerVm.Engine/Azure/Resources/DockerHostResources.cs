@@ -115,19 +115,18 @@ namespace AzDockerVm.Engine.Azure.Resources
                         ["subnets"] = new JsonArray(SubnetJson(spec)),
                     },
                 }.WithTags(Tags(spec, null)),
-                MayRemoveShared, host.ResourceGroup);
+                MayRemoveShared, host.ResourceGroup).In(host.ResourceGroup);
             host.Subnet = shared?.Subnet ?? new ArmResourceNode(arm, "subnet", new ResourceIdentifier(NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName) + "/subnets/" + spec.SubnetName),
                 _ => new ArmResourceModel { Properties = (JsonObject)SubnetJson(spec)["properties"].DeepClone() },
                 s => !((s.Properties["ipConfigurations"] as JsonArray)?.Count > 0), host.VirtualNetwork)
-                .FoundIn(states => Child(states.Get(host.VirtualNetwork), "subnets", spec.SubnetName))
-                .RemovableWith(host.VirtualNetwork);
+                .ChildOf(host.VirtualNetwork, vnet => Child(vnet, "subnets", spec.SubnetName));
             host.SecurityGroup = shared?.SecurityGroup ?? new ArmResourceNode(arm, "network security group", NetworkId(subscription, group, "networkSecurityGroups", spec.SecurityGroupName),
                 _ => new ArmResourceModel
                 {
                     Location = spec.Location,
                     Properties = new JsonObject { ["securityRules"] = new JsonArray(RulePorts(spec).Select((_, i) => (JsonNode)Rule(spec, i, FirstPriority)).ToArray()) },
                 }.WithTags(Tags(spec, null)),
-                MayRemoveShared, host.ResourceGroup);
+                MayRemoveShared, host.ResourceGroup).In(host.ResourceGroup);
             var nsg = host.SecurityGroup;
             host.SecurityRules = RulePorts(spec).Select((rule, index) =>
             {
@@ -135,8 +134,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                 return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
                         states => new ArmResourceModel { Properties = (JsonObject)Rule(spec, index, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
                         _ => true, nsg)
-                    .FoundIn(states => Child(states.Get(nsg), "securityRules", name))
-                    .RemovableWith(nsg);
+                    .ChildOf(nsg, parent => Child(parent, "securityRules", name));
             }).ToList();
 
             if (spec.PublicIpAddressName != null)
@@ -154,7 +152,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                             ["dnsSettings"] = new JsonObject { ["domainNameLabel"] = spec.DomainNameLabel },
                         },
                     }.WithTags(Tags(spec, spec.VmName)),
-                    s => IsHosts(s, spec.VmName), host.ResourceGroup);
+                    s => IsHosts(s, spec.VmName), host.ResourceGroup).In(host.ResourceGroup);
             }
 
             var pip = host.PublicIpAddress;
@@ -183,7 +181,8 @@ namespace AzDockerVm.Engine.Azure.Resources
                 },
                 // After the rules too: the host is not reachable before its port is open as asked, and a removal
                 // takes a rule only once this NIC no longer holds the NSG.
-                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.Subnet, nsg, pip }.Concat(host.SecurityRules).Where(n => n != null).ToArray());
+                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.ResourceGroup, host.Subnet, nsg, pip }.Concat(host.SecurityRules).Where(n => n != null).ToArray())
+                .In(host.ResourceGroup);
 
             var nic = host.NetworkInterface;
             host.VirtualMachine = new ArmResourceNode(arm, "virtual machine", new ResourceIdentifier($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{spec.VmName}"),
@@ -192,7 +191,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                     Location = spec.Location,
                     Properties = VmProperties(spec, states.Get(nic).Id),
                 }.WithTags(Tags(spec, spec.VmName)),
-                s => IsHosts(s, spec.VmName), nic);
+                s => IsHosts(s, spec.VmName), host.ResourceGroup, nic).In(host.ResourceGroup);
             return host;
         }
 
