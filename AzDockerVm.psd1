@@ -16,6 +16,7 @@
         'Set-AzDockerExtension'
         'Get-AzDockerExtension'
         'Remove-AzDockerExtension'
+        'New-AzDockerVm'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

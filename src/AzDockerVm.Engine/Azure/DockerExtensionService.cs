@@ -51,41 +51,19 @@ namespace AzDockerVm.Engine.Azure
                 // the change on Azure.
                 DockerHostLocalFiles.Write(arm, plan);
                 localFilesWritten();
-                // The request stays as the caller made it: the VM's settings are a copy with the set's files and the VM's admin.
-                DockerHostSettings settings = request.Settings.WithCertificates(
-                    File.ReadAllText(plan.Certificate.CaFile), File.ReadAllText(plan.Certificate.ServerCertificateFile), File.ReadAllText(plan.Certificate.ServerKeyFile));
-                settings.AdminUserName = settings.AdminUserName ?? vm.AdminUsername;
-                DockerCarrier carrier = request.Carrier;
-                ExtensionPayload payload = carrier.BuildPayload(settings, request.TypeHandlerVersion, request.ForceRerun);
-                DockerHostSettingsCheck.RefuseOversized(payload);
-
+                DockerHostSettings settings = SettingsFor(plan.Certificate.CaFile, plan.Certificate.ServerCertificateFile, plan.Certificate.ServerKeyFile, request, vm);
                 var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
                 // A carrier that allows one extension per VM, whatever its name: the one in the way goes first.
                 string inTheWay = plan.ForeignExtensionName ?? plan.EarlierExtensionName;
                 if (inTheWay != null && !string.Equals(inTheWay, request.ExtensionName, StringComparison.OrdinalIgnoreCase))
                 {
-                    arm.Host.WriteVerbose($"Removing the {carrier.Type} extension '{inTheWay}'" + (plan.ForeignExtensionName != null ? " (not AzDockerVm's; replacing it was asked for)." : " (AzDockerVm's, under another name)."));
+                    arm.Host.WriteVerbose($"Removing the {request.Carrier.Type} extension '{inTheWay}'" + (plan.ForeignExtensionName != null ? " (not AzDockerVm's; replacing it was asked for)." : " (AzDockerVm's, under another name)."));
                     var old = (await vmResource.GetVirtualMachineExtensionAsync(inTheWay, cancellationToken: ct).ConfigureAwait(false)).Value;
                     await old.DeleteAsync(WaitUntil.Completed, ct).ConfigureAwait(false);
                 }
 
-                var data = new VirtualMachineExtensionData(new AzureLocation(vm.Location))
-                {
-                    Publisher = DockerCarrier.Publisher,
-                    ExtensionType = carrier.Type,
-                    TypeHandlerVersion = payload.TypeHandlerVersion,
-                    AutoUpgradeMinorVersion = request.AutoUpgradeMinorVersion,
-                    Settings = BinaryData.FromString(payload.Settings.ToJsonString()),
-                    ProtectedSettings = BinaryData.FromString(payload.ProtectedSettings.ToJsonString()),
-                };
-                data.Tags[OwnerTag] = request.ModuleVersion ?? "0";
-                data.Tags[PortTag] = settings.Port.ToString(CultureInfo.InvariantCulture);
-
-                string activity = vm.Name;
-                arm.Host.WriteVerbose($"Sending extension '{request.ExtensionName}' ({payload.Type} {payload.TypeHandlerVersion}, Docker port {settings.Port}) to VM '{vm.Name}'.");
                 DateTimeOffset started = DateTimeOffset.UtcNow;
-                ArmOperation<VirtualMachineExtensionResource> operation = await vmResource.GetVirtualMachineExtensions()
-                    .CreateOrUpdateAsync(WaitUntil.Started, request.ExtensionName, data, ct).ConfigureAwait(false);
+                ArmOperation<VirtualMachineExtensionResource> operation = await SendAsync(arm, vm, request, settings, request.ForceRerun, ct).ConfigureAwait(false);
                 if (request.NoWait)
                 {
                     return (null, new DockerExtensionOperationInfo
@@ -95,24 +73,63 @@ namespace AzDockerVm.Engine.Azure
                     });
                 }
 
-                try
-                {
-                    await WaitAsync(arm, operation, activity, "The VM is installing and configuring Docker", ct).ConfigureAwait(false);
-                }
-                catch (RequestFailedException ex) when (ex.Status > 0 && ex.Status < 400)
-                {
-                    // The VM's own words when the extension failed there; else ARM's (the operation failed around it).
-                    DockerExtensionInfo failed = await ReadOursAsync(arm, vmResource, vm, request.ExtensionName, ct).ConfigureAwait(false);
-                    bool failedOnVm = failed != null && string.Equals(failed.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase);
-                    throw ArmFailure.OperationFailed(ex, vm.Name, failedOnVm ? failed.StatusMessage : null);
-                }
-
-                arm.Host.WriteVerbose($"Reading the report of extension '{request.ExtensionName}'.");
-                DockerExtensionInfo status = await ReadOursAsync(arm, vmResource, vm, request.ExtensionName, ct).ConfigureAwait(false);
+                DockerExtensionInfo status = await FinishAsync(arm, vm, request.ExtensionName, operation, ct).ConfigureAwait(false);
                 status.CertificatePath = plan.CertificateFolder;
                 status.DockerContext = plan.DockerContext;
                 return (status, (DockerExtensionOperationInfo)null);
             });
+
+        /// <summary>The request's settings (left as the caller made them) with the TLS set's files and the VM's admin.</summary>
+        internal static DockerHostSettings SettingsFor(string caFile, string serverCertificateFile, string serverKeyFile, SetDockerExtensionRequest request, VmFacts vm)
+        {
+            DockerHostSettings settings = request.Settings.WithCertificates(File.ReadAllText(caFile), File.ReadAllText(serverCertificateFile), File.ReadAllText(serverKeyFile));
+            settings.AdminUserName = settings.AdminUserName ?? vm.AdminUsername;
+            return settings;
+        }
+
+        /// <summary>Builds the carrier's payload (refusing an oversized one) and starts its PUT on the VM, tagged ours.</summary>
+        internal static async Task<ArmOperation<VirtualMachineExtensionResource>> SendAsync(ArmConnection arm, VmFacts vm, SetDockerExtensionRequest request,
+            DockerHostSettings settings, bool forceRerun, CancellationToken ct)
+        {
+            DockerCarrier carrier = request.Carrier;
+            ExtensionPayload payload = carrier.BuildPayload(settings, request.TypeHandlerVersion, forceRerun);
+            DockerHostSettingsCheck.RefuseOversized(payload);
+            var data = new VirtualMachineExtensionData(new AzureLocation(vm.Location))
+            {
+                Publisher = DockerCarrier.Publisher,
+                ExtensionType = carrier.Type,
+                TypeHandlerVersion = payload.TypeHandlerVersion,
+                AutoUpgradeMinorVersion = request.AutoUpgradeMinorVersion,
+                Settings = BinaryData.FromString(payload.Settings.ToJsonString()),
+                ProtectedSettings = BinaryData.FromString(payload.ProtectedSettings.ToJsonString()),
+            };
+            data.Tags[OwnerTag] = request.ModuleVersion ?? "0";
+            data.Tags[PortTag] = settings.Port.ToString(CultureInfo.InvariantCulture);
+
+            arm.Host.WriteVerbose($"Sending extension '{request.ExtensionName}' ({payload.Type} {payload.TypeHandlerVersion}, Docker port {settings.Port}) to VM '{vm.Name}'.");
+            var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
+            return await vmResource.GetVirtualMachineExtensions().CreateOrUpdateAsync(WaitUntil.Started, request.ExtensionName, data, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits for a started extension PUT and reads the VM's report; a failure carries the script's own words when the VM gave them.</summary>
+        internal static async Task<DockerExtensionInfo> FinishAsync(ArmConnection arm, VmFacts vm, string extensionName, Operation operation, CancellationToken ct)
+        {
+            var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
+            try
+            {
+                await WaitAsync(arm, operation, vm.Name, "The VM is installing and configuring Docker", ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status > 0 && ex.Status < 400)
+            {
+                // The VM's own words when the extension failed there; else ARM's (the operation failed around it).
+                DockerExtensionInfo failed = await ReadOursAsync(arm, vmResource, vm, extensionName, ct).ConfigureAwait(false);
+                bool failedOnVm = failed != null && string.Equals(failed.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase);
+                throw ArmFailure.OperationFailed(ex, vm.Name, failedOnVm ? failed.StatusMessage : null);
+            }
+
+            arm.Host.WriteVerbose($"Reading the report of extension '{extensionName}'.");
+            return await ReadOursAsync(arm, vmResource, vm, extensionName, ct).ConfigureAwait(false);
+        }
 
         /// <summary>Our extension(s) on a VM, with what the script reported; empty when there are none.</summary>
         public static Task<IReadOnlyList<DockerExtensionInfo>> GetAsync(ArmConnection arm, VmReference reference, CancellationToken ct)
@@ -192,7 +209,7 @@ namespace AzDockerVm.Engine.Azure
             }
         }
 
-        private static async Task<DockerExtensionInfo> ReadOursAsync(ArmConnection arm, VirtualMachineResource vmResource, VmFacts vm, string name, CancellationToken ct)
+        internal static async Task<DockerExtensionInfo> ReadOursAsync(ArmConnection arm, VirtualMachineResource vmResource, VmFacts vm, string name, CancellationToken ct)
         {
             VirtualMachineExtensionResource extension;
             try

@@ -62,11 +62,38 @@ namespace AzDockerVm.Engine.Azure
             }
         }
 
+        /// <summary>The set in <paramref name="folder"/> (read when asked about).</summary>
+        internal static VmCertificate InFolder(string folder) => new VmCertificate
+        {
+            Folder = folder,
+            CaFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate),
+            ServerCertificateFile = Path.Combine(folder, DockerTlsFileNames.ServerCertificate),
+            ServerKeyFile = Path.Combine(folder, DockerTlsFileNames.ServerKey),
+        };
+
+        /// <summary>True when the server certificate covers the VM's public names (or, for a private VM, one private address).</summary>
+        internal bool Covers(VmFacts vm) => Check(vm).Count == 0;
+
+        /// <summary>True when the server certificate covers every private address too (a host AzDockerVm made is reachable on both).</summary>
+        internal bool CoversPrivate(VmFacts vm)
+        {
+            var (dns, ips) = Names(ReadServerCertificate());
+            return vm.PrivateIPAddresses.All(a => Covers(a, dns, ips));
+        }
+
+        /// <summary>True when ca.pem of this set is the CA in <paramref name="caFile"/> (the bytes) and issued the server certificate.</summary>
+        internal bool IssuedBy(string caFile)
+            => File.Exists(caFile) && File.Exists(CaFile) && File.ReadAllBytes(caFile).SequenceEqual(File.ReadAllBytes(CaFile))
+               && PemFile.IssuedByAny(PemFile.ReadCertificate(ServerCertificateFile), PemFile.ReadCertificates(caFile));
+
         /// <summary>No set given: reuse the VM's default folder when it holds a set that still covers the VM, else plan a new one.</summary>
+        /// <summary>The one default folder of a VM's set (Set-AzDockerExtension and New-AzDockerVm): named after its FQDN, else its public IP, else its name.</summary>
+        internal static string DefaultFolder(string dockerConfig, VmFacts vm)
+            => DockerTlsMaterial.DefaultFolder(dockerConfig, vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.Name);
+
         internal static VmCertificate ForVm(VmFacts vm, string dockerConfig, bool overwrite)
         {
-            string name = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.Name;
-            string folder = DockerTlsMaterial.DefaultFolder(dockerConfig, name);
+            string folder = DefaultFolder(dockerConfig, vm);
             var existing = new VmCertificate
             {
                 Folder = folder,

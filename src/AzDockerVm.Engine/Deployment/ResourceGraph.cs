@@ -55,6 +55,22 @@ namespace AzDockerVm.Engine.Deployment
 
         public IReadOnlyList<ResourceNode> Missing => Nodes.Where(n => States.Find(n) == null).ToList();
 
+        /// <summary>What exists but no longer fits what it depends on (as far as the plan can tell: all of those exist): made again.</summary>
+        public IReadOnlyList<ResourceNode> Stale => Nodes.Where(n => States.Find(n) != null && n.DependsOn.All(d => States.Find(d) != null) && !FitsSafely(n)).ToList();
+
+        private bool FitsSafely(ResourceNode node)
+        {
+            try
+            {
+                return node.Fits(States.Find(node), States);
+            }
+            catch (Exception)
+            {
+                // Damaged: the apply reports why.
+                return false;
+            }
+        }
+
         internal DeploymentStates States { get; }
     }
 
@@ -203,10 +219,30 @@ namespace AzDockerVm.Engine.Deployment
             IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, CancellationToken ct)
         {
             bool ready = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(ok => ok);
-            if (states.Find(node) != null)
+            object existing = states.Find(node);
+            if (existing != null && !ready)
             {
                 outcomes[node] = NodeOutcome.Existed;
                 return true;
+            }
+
+            if (existing != null)
+            {
+                try
+                {
+                    if (node.Fits(existing, states))
+                    {
+                        outcomes[node] = NodeOutcome.Existed;
+                        return true;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // What exists cannot even be judged (a damaged file): that is this node's failure.
+                    failures[node] = ex;
+                    outcomes[node] = NodeOutcome.Failed;
+                    return false;
+                }
             }
 
             if (!ready || ct.IsCancellationRequested)
@@ -215,7 +251,7 @@ namespace AzDockerVm.Engine.Deployment
                 return false;
             }
 
-            return await ChangeAsync(node, "Creating", NodeOutcome.Created, async () => states.Set(node, await node.CreateAsync(states, ct).ConfigureAwait(false)),
+            return await ChangeAsync(node, existing == null ? "Creating" : "Replacing", NodeOutcome.Created, async () => states.Set(node, await node.CreateAsync(states, ct).ConfigureAwait(false)),
                 outcomes, failures, observer).ConfigureAwait(false);
         }
 

@@ -51,6 +51,12 @@ namespace AzDockerVm.Engine.Deployment
         /// <summary>What exists now, read once its <see cref="Container"/> is known to exist (with that one's state). Default: <see cref="ReadAsync"/>.</summary>
         protected internal virtual Task<object> ReadInAsync(object containerState, CancellationToken ct) => ReadAsync(ct);
 
+        /// <summary>
+        /// Whether what exists still fits what it depends on as they are now (a local TLS set still covers the host's
+        /// addresses): when not, a walk makes it again. Default: what exists fits.
+        /// </summary>
+        protected internal virtual bool Fits(object state, DeploymentStates states) => true;
+
         /// <summary>Creates it; every node it depends on exists by now, with its state in <paramref name="states"/>.</summary>
         protected internal abstract Task<object> CreateAsync(DeploymentStates states, CancellationToken ct);
 
@@ -80,6 +86,10 @@ namespace AzDockerVm.Engine.Deployment
         protected virtual Task<bool> MayRemove(TState state, CancellationToken ct) => Task.FromResult(false);
 
         protected virtual Task Delete(TState state, CancellationToken ct) => base.DeleteAsync(state, ct);
+
+        protected virtual bool FitsNow(TState state, DeploymentStates states) => true;
+
+        protected internal sealed override bool Fits(object state, DeploymentStates states) => FitsNow((TState)state, states);
 
         protected internal sealed override async Task<object> ReadAsync(CancellationToken ct) => await Read(ct).ConfigureAwait(false);
 

@@ -257,6 +257,20 @@ namespace AzDockerVm.Engine.Tls
                 || Directory.Exists(Path.Combine(dockerConfig, "contexts", "tls", hash));
         }
 
+        /// <summary>The docker endpoint of an existing context, or null (no context, or one the CLI could not read either).</summary>
+        internal static string ReadEndpoint(string dockerConfig, string name)
+        {
+            string meta = Path.Combine(dockerConfig, "contexts", "meta", ContextDirectoryName(name), "meta.json");
+            try
+            {
+                return File.Exists(meta) ? (string)JObject.Parse(ReadText(meta))["Endpoints"]?["docker"]?["Host"] : null;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is JsonException)
+            {
+                return null;
+            }
+        }
+
         /// <summary>Refuses, writing nothing, a context that could not be written (see <see cref="StagedFileSet.Check"/>).</summary>
         internal static void RequireWritable(string dockerConfig, string name)
             => StagedFileSet.Check(TargetFiles(dockerConfig, name, use: false), name, WriteAdvice);

@@ -160,7 +160,34 @@ namespace AzDockerVm.Engine.Tls
             };
         }
 
-        /// <summary>&lt;docker config&gt;/azdockervm/&lt;first DNS name or IP address&gt;.</summary>
+        /// <summary>
+        /// A certificate authority alone (ca.pem, ca-key.pem 0600) in <paramref name="folder"/>, all-or-nothing, for
+        /// sets issued later from it (a resource group's hosts). Refuses to replace one that is there.
+        /// </summary>
+        internal static void CreateAuthority(string folder, string commonName)
+        {
+            var files = new[] { DockerTlsFileNames.CaCertificate, DockerTlsFileNames.CaKey }.Select(name => Path.Combine(folder, name)).ToList();
+            StagedFileSet.Check(files, folder, "Choose a folder you can write to.");
+            StagedFileSet.RefuseExisting(files, false, folder);
+            DateTime now = UtcNowToTheSecond();
+            var random = new SecureRandom();
+            AsymmetricCipherKeyPair key = TlsKeyPairs.Generate(TlsKeyAlgorithm.EcdsaP256, 1, random)[0];
+            X509Certificate ca = new CertificateIssuer(random).CreateAuthority(key, commonName, now - ClockSkewAllowance, now.AddDays(MinimumCaValidityDays));
+            StagedFileSet.Write(new[]
+            {
+                new PlannedFile(files[0], CertificatePem(ca), false),
+                new PlannedFile(files[1], TlsKeyPairs.ToPem(key.Private), true),
+            }, false, folder);
+        }
+
+        /// <summary>Where a resource group's CA lives on the admin's machine: &lt;DOCKER_CONFIG&gt;/azdockervm/ca/&lt;subscription&gt;/&lt;group&gt;.</summary>
+        internal static string AuthorityFolder(string dockerConfigDirectory, string subscriptionId, string resourceGroupName)
+            => Path.Combine(dockerConfigDirectory, AppFolderName, "ca", subscriptionId.ToLowerInvariant(), resourceGroupName.ToLowerInvariant());
+
+        /// <summary>Where AzDockerVm keeps a host's generated SSH key: &lt;DOCKER_CONFIG&gt;/azdockervm/ssh/&lt;group&gt;/&lt;host&gt;.</summary>
+        internal static string SshKeyFolder(string dockerConfigDirectory, string resourceGroupName, string hostName)
+            => Path.Combine(dockerConfigDirectory, AppFolderName, "ssh", resourceGroupName.ToLowerInvariant(), hostName.ToLowerInvariant());
+
         /// <summary>The one default folder of a set: &lt;DOCKER_CONFIG&gt;/azdockervm/&lt;first name&gt; (New-DockerTlsCertificate and Set).</summary>
         internal static string DefaultFolder(string dockerConfigDirectory, string firstName)
         {

@@ -39,6 +39,36 @@ namespace AzDockerVm.Azure
             StartTime = operation.StartTime,
         };
 
+        internal static PSAzDockerVm ToModel(DockerVmInfo info)
+        {
+            var tags = new System.Collections.Hashtable(System.StringComparer.OrdinalIgnoreCase);
+            foreach (var tag in info.Tags)
+            {
+                tags[tag.Key] = tag.Value;
+            }
+
+            return new PSAzDockerVm
+            {
+                Name = info.Name,
+                ResourceGroupName = info.ResourceGroupName,
+                Location = info.Location,
+                Id = info.Id,
+                Fqdn = info.Fqdn,
+                PublicIpAddress = info.PublicIpAddress,
+                PrivateIpAddress = info.PrivateIpAddress,
+                DockerHost = info.DockerHost,
+                DockerPort = info.DockerPort,
+                AllowedSourceAddress = info.AllowedSourceAddress.ToArray(),
+                CertificatePath = info.CertificatePath,
+                DockerContext = info.DockerContext,
+                SshPrivateKeyPath = info.SshPrivateKeyPath,
+                ProvisioningState = info.ProvisioningState,
+                VmProvisioningState = info.VmProvisioningState,
+                DockerVersion = info.DockerVersion,
+                Tags = tags,
+            };
+        }
+
         private static AzDockerInstanceViewStatus ToModel(StatusFacts status) => new AzDockerInstanceViewStatus
         {
             Code = status.Code,

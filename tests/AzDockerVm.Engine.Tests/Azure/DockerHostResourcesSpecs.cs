@@ -57,7 +57,7 @@ namespace AzDockerVm.Engine.Tests.Azure
         private static string Kind(string write) => write.Split('/').Reverse().Skip(1).First();
 
         [Fact]
-        public async Task From_nothing_each_resource_is_one_PUT_the_subnet_and_rule_riding_in_their_parents()
+        public async Task From_nothing_each_resource_is_one_PUT_the_subnet_riding_in_its_network()
         {
             var host = DockerHostResources.Build(_bench.Connection, Spec("dock1", "203.0.113.0/24"));
 
@@ -65,10 +65,13 @@ namespace AzDockerVm.Engine.Tests.Azure
 
             string[] writes = _bench.Writes();
             Assert.All(writes, w => Assert.StartsWith("PUT ", w));
-            Assert.Equal(new[] { "networkInterfaces", "networkSecurityGroups", "publicIPAddresses", "resourcegroups", "virtualMachines", "virtualNetworks" },
+            Assert.Equal(new[] { "networkInterfaces", "networkSecurityGroups", "publicIPAddresses", "resourcegroups", "securityRules", "virtualMachines", "virtualNetworks" },
                 writes.Select(Kind).OrderBy(k => k, StringComparer.OrdinalIgnoreCase).ToArray());
             Assert.Equal("resourcegroups", Kind(writes[0]), ignoreCase: true);
-            Assert.Equal("virtualMachines", Kind(writes.Last()));
+            // The VM and the host's rule both wait for the NIC (the rule is to its private address), then go at once.
+            int nicPut = Array.FindIndex(writes, w => Kind(w) == "networkInterfaces");
+            Assert.True(Array.FindIndex(writes, w => Kind(w) == "virtualMachines") > nicPut);
+            Assert.True(Array.FindIndex(writes, w => Kind(w) == "securityRules") > nicPut);
             // The NIC, the public IP and the OS disk are set to go with the VM (deleteOption), so a VM deleted in the
             // portal leaves nothing behind either.
             JsonNode vm = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)).RequestBody;
@@ -87,12 +90,15 @@ namespace AzDockerVm.Engine.Tests.Azure
 
             DeploymentResult result = await DeployAsync(host);
 
-            JsonArray rules = (JsonArray)result.States.Get(host.SecurityGroup).Properties["securityRules"];
-            var docker = Assert.Single(rules);
-            Assert.Equal("AzDockerVm-Docker-2376", (string)docker["name"]);
-            Assert.Equal("2376", (string)docker["properties"]["destinationPortRange"]);
-            Assert.Equal(new[] { "203.0.113.0/24", "198.51.100.7" }, ((JsonArray)docker["properties"]["sourceAddressPrefixes"]).Select(a => (string)a).ToArray());
-            Assert.Equal("Allow", (string)docker["properties"]["access"]);
+            var docker = Assert.Single(host.SecurityRules);
+            Assert.Equal("AzDockerVm-dock1-Docker-2376", docker.Name);
+            JsonObject rule = result.States.Get(docker).Properties;
+            Assert.Equal("2376", (string)rule["destinationPortRange"]);
+            Assert.Equal(new[] { "203.0.113.0/24", "198.51.100.7" }, ((JsonArray)rule["sourceAddressPrefixes"]).Select(a => (string)a).ToArray());
+            Assert.Equal("Allow", (string)rule["access"]);
+            // To this host's private address only: another host on the shared NSG is not opened by it.
+            string privateIp = (string)result.States.Get(host.NetworkInterface).Properties["ipConfigurations"][0]["properties"]["privateIPAddress"];
+            Assert.Equal(privateIp, (string)rule["destinationAddressPrefix"]);
         }
 
         [Fact]
@@ -119,7 +125,7 @@ namespace AzDockerVm.Engine.Tests.Azure
 
             await DeployAsync(DockerHostResources.Build(_bench.Connection, Spec("dock2")));
 
-            Assert.Equal(new[] { "networkInterfaces", "publicIPAddresses", "virtualMachines" },
+            Assert.Equal(new[] { "networkInterfaces", "publicIPAddresses", "securityRules", "virtualMachines" },
                 _bench.Writes().Skip(before).Select(Kind).OrderBy(k => k, StringComparer.Ordinal).ToArray());
         }
 
@@ -156,15 +162,15 @@ namespace AzDockerVm.Engine.Tests.Azure
             Assert.Equal(NodeOutcome.Existed, result.Outcomes[host.SecurityGroup]);
             Assert.Equal(NodeOutcome.Created, result.Outcomes[host.SecurityRules.Single()]);
             Assert.DoesNotContain(_bench.Writes(), w => w.EndsWith("/networkSecurityGroups/legacy1-nsg", StringComparison.Ordinal));
-            Assert.Contains(_bench.Writes(), w => w.EndsWith("/networkSecurityGroups/legacy1-nsg/securityRules/AzDockerVm-Docker-2376", StringComparison.Ordinal));
+            Assert.Contains(_bench.Writes(), w => w.EndsWith("/networkSecurityGroups/legacy1-nsg/securityRules/AzDockerVm-dock1-Docker-2376", StringComparison.Ordinal));
             JsonArray after = (JsonArray)(await ReadAsync(host.SecurityGroup)).Properties["securityRules"];
             foreach (JsonNode rule in before)
             {
                 Assert.Contains(after, r => (string)r["name"] == (string)rule["name"] && (int)r["properties"]["priority"] == (int)rule["properties"]["priority"]);
             }
 
-            var ours = after.Single(r => (string)r["name"] == "AzDockerVm-Docker-2376");
-            Assert.DoesNotContain(before, r => (int)r["properties"]["priority"] / 100 == (int)ours["properties"]["priority"] / 100);
+            var ours = after.Single(r => (string)r["name"] == "AzDockerVm-dock1-Docker-2376");
+            Assert.DoesNotContain(before, r => (int)r["properties"]["priority"] == (int)ours["properties"]["priority"]);
         }
 
         [Fact]
@@ -178,7 +184,7 @@ namespace AzDockerVm.Engine.Tests.Azure
             DeploymentResult one = await ResourceGraph.RemoveAsync(first.Roots, null, CancellationToken.None);
 
             Assert.True(one.Succeeded, string.Join("; ", one.Failures.Select(f => f.Key + ": " + f.Value.Message)));
-            Assert.Equal(new[] { "dock1", "dock1-ip", "dock1-nic" }, one.With(NodeOutcome.Deleted).Select(n => n.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray());
+            Assert.Equal(new[] { "AzDockerVm-dock1-Docker-2376", "dock1", "dock1-ip", "dock1-nic" }, one.With(NodeOutcome.Deleted).Select(n => n.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray());
             Assert.Equal(NodeOutcome.Kept, one.Outcomes[first.SecurityGroup]);
             Assert.Equal(NodeOutcome.Kept, one.Outcomes[first.VirtualNetwork]);
             Assert.All(_bench.Writes().Skip(before), w => Assert.StartsWith("DELETE ", w));

@@ -54,6 +54,9 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         public string SkuTier { get; set; }
 
+        /// <summary>Availability zones, or null.</summary>
+        public IList<string> Zones { get; set; }
+
         public JsonObject Properties { get; set; } = new JsonObject();
     }
 
@@ -65,10 +68,17 @@ namespace AzDockerVm.Engine.Azure.Resources
     public sealed class ArmResourceNode : ResourceNode<ArmResourceState>
     {
         private readonly ArmConnection _arm;
-        private readonly Func<DeploymentStates, ArmResourceModel> _model;
+        private readonly Func<DeploymentStates, CancellationToken, Task<ArmResourceModel>> _model;
         private readonly Func<ArmResourceState, bool> _mayRemove;
 
         public ArmResourceNode(ArmConnection arm, string kind, ResourceIdentifier id, Func<DeploymentStates, ArmResourceModel> model,
+            Func<ArmResourceState, bool> mayRemove, params ResourceNode[] dependsOn)
+            : this(arm, kind, id, (states, _) => Task.FromResult(model(states)), mayRemove, dependsOn)
+        {
+        }
+
+        /// <summary>A node whose model needs a request of its own (a rule's free priority, read fresh).</summary>
+        public ArmResourceNode(ArmConnection arm, string kind, ResourceIdentifier id, Func<DeploymentStates, CancellationToken, Task<ArmResourceModel>> model,
             Func<ArmResourceState, bool> mayRemove, params ResourceNode[] dependsOn)
             : base(kind, id.Name, dependsOn)
         {
@@ -77,6 +87,18 @@ namespace AzDockerVm.Engine.Azure.Resources
             _model = model;
             _mayRemove = mayRemove ?? (_ => false);
         }
+
+        private string _retryOn;
+
+        /// <summary>ARM's answer <paramref name="errorCode"/> to the PUT means "someone else wrote first": the model is made again from a fresh read, and sent again (a few times).</summary>
+        public ArmResourceNode RetryOn(string errorCode)
+        {
+            _retryOn = errorCode;
+            return this;
+        }
+
+        /// <summary>What ARM holds now (a fresh GET; null when missing).</summary>
+        internal async Task<ArmResourceState> ReadNowAsync(CancellationToken ct) => await Read(ct).ConfigureAwait(false) ?? new ArmResourceState(Id.ToString(), null, null, null);
 
         public ResourceIdentifier Id { get; }
 
@@ -95,13 +117,16 @@ namespace AzDockerVm.Engine.Azure.Resources
         /// GET, with no request of its own; found there with no request when the parent's PUT made it; and removable
         /// only when its own rule allows it and the parent may go too (the parent follows).
         /// </summary>
-        public ArmResourceNode ChildOf(ArmResourceNode parent, Func<ArmResourceState, ArmResourceState> lookup)
+        public ArmResourceNode ChildOf(ArmResourceNode parent, Func<ArmResourceState, ArmResourceState> lookup, bool removableAlone = false)
         {
             PlaceIn(parent);
             _parent = parent;
             _inParent = lookup;
+            _removableAlone = removableAlone;
             return this;
         }
+
+        private bool _removableAlone;
 
         protected internal override Task<object> ReadInAsync(object containerState, CancellationToken ct)
             => _inParent != null ? Task.FromResult<object>(_inParent((ArmResourceState)containerState)) : base.ReadInAsync(containerState, ct);
@@ -127,29 +152,17 @@ namespace AzDockerVm.Engine.Azure.Resources
                 return alreadyThere;
             }
 
-            ArmResourceModel model = _model(states);
-            if (model.Location == null)
+            for (int attempt = 1; ; attempt++)
             {
-                return await ChildPut.PutAsync(_arm, Id, model, ct).ConfigureAwait(false);
+                try
+                {
+                    return await ArmPut.PutAsync(_arm, Id, await _model(states, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (_retryOn != null && ex.ErrorCode == _retryOn && attempt < 5)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), ct).ConfigureAwait(false);
+                }
             }
-
-            var data = new GenericResourceData(new AzureLocation(model.Location ?? string.Empty))
-            {
-                Properties = BinaryData.FromString(model.Properties.ToJsonString()),
-            };
-            if (model.SkuName != null)
-            {
-                data.Sku = new ResourcesSku { Name = model.SkuName, Tier = model.SkuTier };
-            }
-
-            foreach (var tag in model.Tags)
-            {
-                data.Tags[tag.Key] = tag.Value;
-            }
-
-            ArmOperation<GenericResource> operation = await _arm.Client.GetGenericResources()
-                .CreateOrUpdateAsync(WaitUntil.Completed, Id, data, ct).ConfigureAwait(false);
-            return ToState(operation.Value.Data);
         }
 
         /// <summary>
@@ -164,7 +177,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                 return true;
             }
 
-            return _mayRemove(now) && (_parent == null || await _parent.MayRemoveAsync(null, ct).ConfigureAwait(false));
+            return _mayRemove(now) && (_parent == null || _removableAlone || await _parent.MayRemoveAsync(null, ct).ConfigureAwait(false));
         }
 
         protected override async Task Delete(ArmResourceState state, CancellationToken ct)
@@ -183,6 +196,13 @@ namespace AzDockerVm.Engine.Azure.Resources
         {
             JsonObject properties = data.Properties == null ? new JsonObject() : JsonNode.Parse(data.Properties.ToString()) as JsonObject;
             return new ArmResourceState(data.Id?.ToString(), data.Location.ToString(), data.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.OrdinalIgnoreCase), properties);
+        }
+
+        /// <summary>A resource's JSON as ARM answers it (a child resource has no location or tags).</summary>
+        internal static ArmResourceState ToState(JsonObject resource, string id)
+        {
+            var tags = (resource["tags"] as JsonObject)?.ToDictionary(t => t.Key, t => (string)t.Value, StringComparer.OrdinalIgnoreCase);
+            return new ArmResourceState((string)resource["id"] ?? id, (string)resource["location"], tags, resource["properties"] as JsonObject);
         }
     }
 }

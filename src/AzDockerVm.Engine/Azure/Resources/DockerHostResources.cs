@@ -30,6 +30,12 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         public string SshPublicKey { get; set; }
 
+        /// <summary>The admin's password, or null (SSH key only). A secret: never logged, never shown.</summary>
+        public string AdminPassword { get; set; }
+
+        /// <summary>The availability zone (1-3), or null.</summary>
+        public string Zone { get; set; }
+
         public string VirtualNetworkName { get; set; }
 
         public string AddressPrefix { get; set; }
@@ -94,16 +100,19 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         public ArmResourceNode VirtualMachine { get; private set; }
 
-        /// <summary>The nodes a walk starts from (everything else is reached through them).</summary>
-        public IReadOnlyList<ResourceNode> Roots => new ResourceNode[] { VirtualMachine };
+        /// <summary>The nodes a walk starts from (everything else is reached through them): the VM and the host's rules.</summary>
+        public IReadOnlyList<ResourceNode> Roots => Parts;
+
+        private IReadOnlyList<ResourceNode> Parts { get; set; }
 
         /// <summary>The graph for <paramref name="spec"/>; <paramref name="shared"/> (another host's graph of the same group) lends its shared nodes.</summary>
-        public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null)
+        /// <summary>The graph for <paramref name="spec"/>; <paramref name="sshKey"/>, when given, is the node whose state is the admin's public key (made before the VM).</summary>
+        public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null, ResourceNode<SshKeyState> sshKey = null)
         {
             string subscription = arm.Target.SubscriptionId;
             string group = spec.ResourceGroupName;
             var host = new DockerHostResources();
-            host.ResourceGroup = shared?.ResourceGroup ?? new ResourceGroupNode(arm, group, spec.Location, Tags(spec, null));
+            host.ResourceGroup = shared?.ResourceGroup ?? new ResourceGroupNode(arm, group, () => spec.Location, Tags(spec, null));
             host.VirtualNetwork = shared?.VirtualNetwork ?? new ArmResourceNode(arm, "virtual network", NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName),
                 _ => new ArmResourceModel
                 {
@@ -124,19 +133,10 @@ namespace AzDockerVm.Engine.Azure.Resources
                 _ => new ArmResourceModel
                 {
                     Location = spec.Location,
-                    Properties = new JsonObject { ["securityRules"] = new JsonArray(RulePorts(spec).Select((_, i) => (JsonNode)Rule(spec, i, FirstPriority)).ToArray()) },
+                    Properties = new JsonObject { ["securityRules"] = new JsonArray() },
                 }.WithTags(Tags(spec, null)),
                 MayRemoveShared, host.ResourceGroup).In(host.ResourceGroup);
             var nsg = host.SecurityGroup;
-            host.SecurityRules = RulePorts(spec).Select((rule, index) =>
-            {
-                string name = rule.Name;
-                return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
-                        states => new ArmResourceModel { Properties = (JsonObject)Rule(spec, index, FreePriorityBase(states.Get(nsg)))["properties"].DeepClone() },
-                        _ => true, nsg)
-                    .ChildOf(nsg, parent => Child(parent, "securityRules", name));
-            }).ToList();
-
             if (spec.PublicIpAddressName != null)
             {
                 host.PublicIpAddress = new ArmResourceNode(arm, "public IP address", NetworkId(subscription, group, "publicIPAddresses", spec.PublicIpAddressName),
@@ -145,6 +145,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                         Location = spec.Location,
                         SkuName = "Standard",
                         SkuTier = "Regional",
+                        Zones = spec.Zone == null ? null : new[] { spec.Zone },
                         Properties = new JsonObject
                         {
                             ["publicIPAllocationMethod"] = "Static",
@@ -179,19 +180,35 @@ namespace AzDockerVm.Engine.Azure.Resources
                         },
                     }.WithTags(Tags(spec, spec.VmName));
                 },
-                // After the rules too: the host is not reachable before its port is open as asked, and a removal
-                // takes a rule only once this NIC no longer holds the NSG.
-                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.ResourceGroup, host.Subnet, nsg, pip }.Concat(host.SecurityRules).Where(n => n != null).ToArray())
+                s => IsHosts(s, spec.VmName), new ResourceNode[] { host.ResourceGroup, host.Subnet, nsg, pip }.Where(n => n != null).ToArray())
                 .In(host.ResourceGroup);
+
+            // The host's own rules, each to its private address only (the NSG is shared: another host's rules open
+            // nothing here), made while the VM is created; as child resources, so no other writer's rule is lost.
+            host.SecurityRules = RulePorts(spec).Select((rule, index) =>
+            {
+                string name = rule.Name;
+                return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
+                        async (states, ct) => new ArmResourceModel
+                        {
+                            Properties = Rule(spec, index, FreePriorityBase(await nsg.ReadNowAsync(ct).ConfigureAwait(false), RulePorts(spec).Count),
+                                HostAddresses.From(states, host).PrivateIpAddress),
+                        },
+                        _ => true, nsg, host.NetworkInterface)
+                    .ChildOf(nsg, parent => Child(parent, "securityRules", name), removableAlone: true)
+                    .RetryOn("SecurityRuleConflict");
+            }).ToList();
 
             var nic = host.NetworkInterface;
             host.VirtualMachine = new ArmResourceNode(arm, "virtual machine", new ResourceIdentifier($"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Compute/virtualMachines/{spec.VmName}"),
                 states => new ArmResourceModel
                 {
                     Location = spec.Location,
-                    Properties = VmProperties(spec, states.Get(nic).Id),
+                    Zones = spec.Zone == null ? null : new[] { spec.Zone },
+                    Properties = VmProperties(spec, states.Get(nic).Id, sshKey == null ? spec.SshPublicKey : states.Get(sshKey).PublicKey),
                 }.WithTags(Tags(spec, spec.VmName)),
-                s => IsHosts(s, spec.VmName), host.ResourceGroup, nic).In(host.ResourceGroup);
+                s => IsHosts(s, spec.VmName), host.ResourceGroup, nic, sshKey).In(host.ResourceGroup);
+            host.Parts = new ResourceNode[] { host.VirtualMachine }.Concat(host.SecurityRules).ToList();
             return host;
         }
 
@@ -204,28 +221,29 @@ namespace AzDockerVm.Engine.Azure.Resources
             ["properties"] = new JsonObject { ["addressPrefix"] = spec.SubnetAddressPrefix },
         };
 
-        /// <summary>The rules the host needs, in priority order: the Docker port, SSH only when asked, the extra ports.</summary>
-        private static IReadOnlyList<(string Name, int Port)> RulePorts(DockerHostSpec spec)
+        /// <summary>The rules the host needs, in priority order: the Docker port, SSH only when asked, the extra ports; named after the host.</summary>
+        internal static IReadOnlyList<(string Name, int Port)> RulePorts(DockerHostSpec spec)
         {
-            var rules = new List<(string, int)> { ("AzDockerVm-Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture), spec.DockerPort) };
+            string prefix = "AzDockerVm-" + (spec.VmName.Length > 48 ? spec.VmName.Substring(0, 48) : spec.VmName) + "-";
+            var rules = new List<(string, int)> { (prefix + "Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture), spec.DockerPort) };
             if (spec.OpenSsh)
             {
-                rules.Add(("AzDockerVm-SSH", 22));
+                rules.Add((prefix + "SSH", 22));
             }
 
-            rules.AddRange(spec.OpenPorts.Select(p => ("AzDockerVm-Port-" + p.ToString(CultureInfo.InvariantCulture), p)));
+            rules.AddRange(spec.OpenPorts.Select(p => (prefix + "Port-" + p.ToString(CultureInfo.InvariantCulture), p)));
             return rules;
         }
 
-        /// <summary>The index-th rule, open only to the allowed sources (the Internet when none are given).</summary>
-        private static JsonObject Rule(DockerHostSpec spec, int index, int priorityBase)
+        /// <summary>The index-th rule's properties: to the host's private address only, from the allowed sources only (the Internet when none are given).</summary>
+        private static JsonObject Rule(DockerHostSpec spec, int index, int priorityBase, string privateAddress)
         {
-            var (name, port) = RulePorts(spec)[index];
+            var (_, port) = RulePorts(spec)[index];
             var properties = new JsonObject
             {
                 ["protocol"] = "Tcp",
                 ["sourcePortRange"] = "*",
-                ["destinationAddressPrefix"] = "*",
+                ["destinationAddressPrefix"] = privateAddress ?? throw new InvalidOperationException("The host's NIC has no private address yet."),
                 ["destinationPortRange"] = port.ToString(CultureInfo.InvariantCulture),
                 ["access"] = "Allow",
                 ["direction"] = "Inbound",
@@ -241,11 +259,15 @@ namespace AzDockerVm.Engine.Azure.Resources
                 properties["sourceAddressPrefixes"] = new JsonArray(spec.AllowedSourceAddresses.Select(a => (JsonNode)a).ToArray());
             }
 
-            return new JsonObject { ["name"] = name, ["properties"] = properties };
+            return properties;
         }
 
-        /// <summary>The first block of 100 priorities from 1000 that no inbound rule of the existing NSG uses, so ours never collide.</summary>
-        private static int FreePriorityBase(ArmResourceState nsg)
+        /// <summary>
+        /// The first run of <paramref name="count"/> priorities from 1000 that no inbound rule of the NSG (as it is now)
+        /// uses: a host's rules are consecutive, and a host writing at the same moment as another is told by ARM
+        /// (SecurityRuleConflict) and tries again with a fresh read.
+        /// </summary>
+        private static int FreePriorityBase(ArmResourceState nsg, int count)
         {
             var used = ((nsg.Properties["securityRules"] as JsonArray) ?? new JsonArray())
                 .Select(r => r?["properties"])
@@ -255,9 +277,9 @@ namespace AzDockerVm.Engine.Azure.Resources
                 .Select(p => p.Value)
                 .ToList();
             int start = FirstPriority;
-            while (used.Any(p => p >= start && p < start + 100))
+            while (used.Any(p => p >= start && p < start + count))
             {
-                start += 100;
+                start = used.Where(p => p >= start && p < start + count).Max() + 1;
             }
 
             return start;
@@ -271,7 +293,36 @@ namespace AzDockerVm.Engine.Azure.Resources
             return child == null ? null : new ArmResourceState((string)child["id"] ?? parent.Id + "/" + collection + "/" + name, parent.Location, null, child["properties"]?.DeepClone() as JsonObject);
         }
 
-        private static JsonObject VmProperties(DockerHostSpec spec, string nicId) => new JsonObject
+        private static JsonObject VmProperties(DockerHostSpec spec, string nicId, string sshPublicKey)
+        {
+            var linux = new JsonObject { ["disablePasswordAuthentication"] = spec.AdminPassword == null };
+            if (sshPublicKey != null)
+            {
+                linux["ssh"] = new JsonObject
+                {
+                    ["publicKeys"] = new JsonArray(new JsonObject
+                    {
+                        ["path"] = $"/home/{spec.AdminUserName}/.ssh/authorized_keys",
+                        ["keyData"] = sshPublicKey,
+                    }),
+                };
+            }
+
+            var os = new JsonObject
+            {
+                ["computerName"] = spec.VmName,
+                ["adminUsername"] = spec.AdminUserName,
+                ["linuxConfiguration"] = linux,
+            };
+            if (spec.AdminPassword != null)
+            {
+                os["adminPassword"] = spec.AdminPassword;
+            }
+
+            return VmProperties(spec, nicId, os);
+        }
+
+        private static JsonObject VmProperties(DockerHostSpec spec, string nicId, JsonObject osProfile) => new JsonObject
         {
             ["hardwareProfile"] = new JsonObject { ["vmSize"] = spec.VmSize },
             ["storageProfile"] = new JsonObject
@@ -291,23 +342,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                     ["managedDisk"] = new JsonObject { ["storageAccountType"] = "StandardSSD_LRS" },
                 },
             },
-            ["osProfile"] = new JsonObject
-            {
-                ["computerName"] = spec.VmName,
-                ["adminUsername"] = spec.AdminUserName,
-                ["linuxConfiguration"] = new JsonObject
-                {
-                    ["disablePasswordAuthentication"] = true,
-                    ["ssh"] = new JsonObject
-                    {
-                        ["publicKeys"] = new JsonArray(new JsonObject
-                        {
-                            ["path"] = $"/home/{spec.AdminUserName}/.ssh/authorized_keys",
-                            ["keyData"] = spec.SshPublicKey,
-                        }),
-                    },
-                },
-            },
+            ["osProfile"] = osProfile,
             ["networkProfile"] = new JsonObject
             {
                 ["networkInterfaces"] = new JsonArray(new JsonObject
@@ -346,10 +381,11 @@ namespace AzDockerVm.Engine.Azure.Resources
     public sealed class ResourceGroupNode : ResourceNode<ArmResourceState>
     {
         private readonly ArmConnection _arm;
-        private readonly string _location;
+        private readonly Func<string> _location;
         private readonly IDictionary<string, string> _tags;
 
-        public ResourceGroupNode(ArmConnection arm, string name, string location, IDictionary<string, string> tags)
+        /// <summary><paramref name="location"/> is asked for only when the group is created (it may be learnt after the plan).</summary>
+        public ResourceGroupNode(ArmConnection arm, string name, Func<string> location, IDictionary<string, string> tags)
             : base("resource group", name)
         {
             _arm = arm;
@@ -375,7 +411,7 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         protected override async Task<ArmResourceState> Create(DeploymentStates states, CancellationToken ct)
         {
-            var data = new ResourceGroupData(new AzureLocation(_location));
+            var data = new ResourceGroupData(new AzureLocation(_location()));
             foreach (var tag in _tags)
             {
                 data.Tags[tag.Key] = tag.Value;

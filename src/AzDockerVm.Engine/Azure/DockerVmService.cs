@@ -1,0 +1,418 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using AzDockerVm.Engine.Azure.Resources;
+using AzDockerVm.Engine.Deployment;
+using AzDockerVm.Engine.Docker;
+using AzDockerVm.Engine.Tls;
+using Azure;
+
+namespace AzDockerVm.Engine.Azure
+{
+    /// <summary>What New-AzDockerVm was asked for. AdminPassword and the Docker settings hold secrets: never log them.</summary>
+    public sealed class NewDockerVmRequest
+    {
+        public string ResourceGroupName { get; set; }
+        public string Name { get; set; }
+        /// <summary>Null: the resource group's location (the group must exist then).</summary>
+        public string Location { get; set; }
+        public string Size { get; set; }
+        public string Image { get; set; }
+        public string AdminUserName { get; set; }
+        public string AdminPassword { get; set; }
+        public string SshPublicKey { get; set; }
+        public bool GenerateSshKey { get; set; }
+        public string VirtualNetworkName { get; set; }
+        public string SubnetName { get; set; }
+        public string AddressPrefix { get; set; }
+        public string SubnetAddressPrefix { get; set; }
+        public string SecurityGroupName { get; set; }
+        public string PublicIpAddressName { get; set; }
+        public string DomainNameLabel { get; set; }
+        public bool NoPublicIp { get; set; }
+        public string Zone { get; set; }
+        public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+        public IList<string> AllowedSourceAddresses { get; set; } = new List<string>();
+        public bool OpenSsh { get; set; }
+        public IList<int> OpenPorts { get; set; } = new List<int>();
+        /// <summary>The Docker side, as for Set-AzDockerExtension (its Vm is the new VM).</summary>
+        public SetDockerExtensionRequest Docker { get; set; }
+    }
+
+    /// <summary>A checked New-AzDockerVm request and, once <see cref="DockerVmService.PlanAsync"/> has read Azure, what exists and what will be made.</summary>
+    public sealed class DockerVmPlan
+    {
+        internal DockerHostSpec Spec { get; set; }
+        internal SetDockerExtensionRequest Docker { get; set; }
+        internal bool GenerateSshKey { get; set; }
+        internal string DockerConfig => Docker.DockerConfig;
+        internal bool Force => Docker.Force;
+        internal VmCertificate GivenCertificate { get; set; }
+        internal DockerVmGraph Graph { get; set; }
+        internal DeploymentPlan Deployment { get; set; }
+
+        public string ResourceGroupName => Spec.ResourceGroupName;
+        public string Name => Spec.VmName;
+        public string Location => Spec.Location;
+        public string DockerContext { get; internal set; }
+
+        /// <summary>"virtual network 'x'" for every resource to create, in dependency order.</summary>
+        public IReadOnlyList<string> ToCreate => Deployment.Missing.Select(Describe).ToList();
+
+        /// <summary>Every resource that exists and is reused as it is.</summary>
+        public IReadOnlyList<string> ToReuse => Deployment.Existing.Except(Deployment.Stale).Select(Describe).ToList();
+
+        /// <summary>Every resource that exists but no longer fits (a TLS set that does not cover the host): made again.</summary>
+        public IReadOnlyList<string> ToReplace => Deployment.Stale.Select(Describe).ToList();
+
+        internal static string Describe(ResourceNode node) => node is HostTlsSetNode ? $"TLS set for '{node.Name}'" : node.ToString();
+    }
+
+    /// <summary>
+    /// New-AzDockerVm's engine: input checks that need no Azure; a plan that reads what exists (one GET per resource,
+    /// none inside a missing group); then the graph walk that creates only what is missing, independent resources at
+    /// the same time, and says on failure what exists and how to go on.
+    /// </summary>
+    public static class DockerVmService
+    {
+        /// <summary>Checks everything that needs no Azure. Reads given files, writes nothing, sends nothing.</summary>
+        public static DockerVmPlan CheckInput(NewDockerVmRequest request)
+        {
+            AzureNames.RequireResourceGroupName(request.ResourceGroupName);
+            DockerVmInput.RequireHostName(request.Name);
+            string location = request.Location == null ? null : DockerVmInput.NormalizeLocation(request.Location);
+            string size = DockerVmInput.RequireSize(request.Size ?? DockerVmInput.DefaultSize);
+            var image = VmImage.Parse(request.Image);
+            string user = request.AdminUserName ?? DockerVmInput.DefaultAdminUserName;
+            DockerVmInput.RequireAdminUserName(user);
+            if (request.AdminPassword != null)
+            {
+                DockerVmInput.RequirePassword(user, request.AdminPassword);
+            }
+
+            if (request.SshPublicKey != null && request.GenerateSshKey)
+            {
+                throw new AzDockerVmException("SshKeyParameterConflict", FailureKind.InvalidArgument, "GenerateSshKey",
+                    "Give either -SshPublicKey or -GenerateSshKey, not both. Nothing was created.");
+            }
+
+            string sshKey = request.SshPublicKey == null ? null : DockerVmInput.RequireSshPublicKey(request.SshPublicKey);
+            bool generate = request.GenerateSshKey || (sshKey == null && request.AdminPassword == null);
+
+            string vnet = request.VirtualNetworkName ?? DockerVmInput.DefaultVirtualNetworkName;
+            string subnet = request.SubnetName ?? DockerVmInput.DefaultSubnetName;
+            string nsg = request.SecurityGroupName ?? DockerVmInput.DefaultSecurityGroupName;
+            DockerVmInput.RequireNetworkResourceName(vnet, "-VirtualNetworkName");
+            DockerVmInput.RequireNetworkResourceName(subnet, "-SubnetName");
+            DockerVmInput.RequireNetworkResourceName(nsg, "-SecurityGroupName");
+            string addressPrefix = request.AddressPrefix ?? DockerVmInput.DefaultAddressPrefix;
+            string subnetPrefix = request.SubnetAddressPrefix ?? DockerVmInput.DefaultSubnetAddressPrefix;
+            DockerVmInput.RequireInside(subnetPrefix, addressPrefix);
+
+            if (request.NoPublicIp && (request.DomainNameLabel != null || request.PublicIpAddressName != null))
+            {
+                string parameter = request.DomainNameLabel != null ? "-DomainNameLabel" : "-PublicIpAddressName";
+                throw new AzDockerVmException("PublicIpParameterConflict", FailureKind.InvalidArgument, parameter.TrimStart('-'),
+                    $"-NoPublicIp makes a host without a public IP, so {parameter} has nothing to name. Nothing was created.",
+                    $"Leave out {parameter}, or -NoPublicIp.");
+            }
+
+            string pip = request.NoPublicIp ? null : request.PublicIpAddressName ?? request.Name + "-ip";
+            if (pip != null)
+            {
+                DockerVmInput.RequireNetworkResourceName(pip, "-PublicIpAddressName");
+            }
+
+            if (request.DomainNameLabel != null)
+            {
+                DockerVmInput.RequireDomainNameLabel(request.DomainNameLabel);
+            }
+
+            DockerVmInput.RequireZone(request.Zone);
+            var sources = (request.AllowedSourceAddresses ?? new List<string>()).Select(DockerVmInput.RequireSourceAddress).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            int port = request.Docker.Settings.Port;
+            var openPorts = (request.OpenPorts ?? new List<int>()).Distinct().ToList();
+            int clash = openPorts.FirstOrDefault(p => p == port || (request.OpenSsh && p == 22));
+            if (clash != 0)
+            {
+                throw new AzDockerVmException("OpenPortConflict", FailureKind.InvalidArgument, clash,
+                    $"-OpenPorts {clash} is opened already ({(clash == port ? "the Docker port" : "SSH, by -OpenSsh")}). Nothing was created.");
+            }
+
+            foreach (var tag in request.Tags ?? new Dictionary<string, string>())
+            {
+                if (string.Equals(tag.Key, DockerHostResources.OwnerTag, StringComparison.OrdinalIgnoreCase) || string.Equals(tag.Key, DockerHostResources.HostTag, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new AzDockerVmException("ReservedTag", FailureKind.InvalidArgument, tag.Key,
+                        $"-Tag '{tag.Key}' is AzDockerVm's own tag (it finds its hosts by it). Nothing was created.", "Use another tag name.");
+                }
+            }
+
+            SetDockerExtensionPlan docker = DockerHostPlanner.CheckInput(request.Docker);
+            var plan = new DockerVmPlan
+            {
+                Docker = request.Docker,
+                GivenCertificate = docker.Certificate,
+                GenerateSshKey = generate,
+                Spec = new DockerHostSpec
+                {
+                    ResourceGroupName = request.ResourceGroupName,
+                    Location = location,
+                    VmName = request.Name,
+                    VmSize = size,
+                    Image = image,
+                    AdminUserName = user,
+                    AdminPassword = request.AdminPassword,
+                    SshPublicKey = sshKey,
+                    VirtualNetworkName = vnet,
+                    AddressPrefix = addressPrefix,
+                    SubnetName = subnet,
+                    SubnetAddressPrefix = subnetPrefix,
+                    SecurityGroupName = nsg,
+                    PublicIpAddressName = pip,
+                    DomainNameLabel = request.DomainNameLabel,
+                    NetworkInterfaceName = request.Name + "-nic",
+                    OsDiskName = request.Name + "-osdisk",
+                    Zone = request.Zone,
+                    DockerPort = port,
+                    AllowedSourceAddresses = sources,
+                    OpenSsh = request.OpenSsh,
+                    OpenPorts = openPorts,
+                    Tags = new Dictionary<string, string>(request.Tags ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase),
+                    ModuleVersion = request.Docker.ModuleVersion,
+                },
+            };
+            if (request.Docker.CreateDockerContext && docker.Certificate == null)
+            {
+                DockerContextStore.ValidateName(request.Name);
+                plan.DockerContext = request.Name;
+            }
+
+            return plan;
+        }
+
+        /// <summary>Reads what exists of the host (and its group); refuses what cannot be reused. Writes nothing.</summary>
+        public static async Task<DockerVmPlan> PlanAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct)
+        {
+            DockerHostSpec spec = plan.Spec;
+            var target = new VmReference(spec.ResourceGroupName, spec.VmName);
+            return await ArmGuard.Run(target, async () =>
+            {
+                if (spec.PublicIpAddressName != null && spec.DomainNameLabel == null)
+                {
+                    spec.DomainNameLabel = DockerVmInput.DefaultDomainNameLabel(arm.Target.SubscriptionId, spec.ResourceGroupName, spec.VmName);
+                }
+
+                plan.Graph = DockerVmGraph.Build(arm, plan);
+                arm.Host.WriteVerbose($"Reading what exists of Docker host '{spec.VmName}' in resource group '{spec.ResourceGroupName}'.");
+                plan.Deployment = await ResourceGraph.PlanAsync(plan.Graph.Roots, ct).ConfigureAwait(false);
+                RefuseUnusable(plan);
+                return plan;
+            }).ConfigureAwait(false);
+        }
+
+        private static void RefuseUnusable(DockerVmPlan plan)
+        {
+            DockerHostSpec spec = plan.Spec;
+            DockerHostResources host = plan.Graph.Resources;
+            var group = (ArmResourceState)plan.Deployment.States.Find(host.ResourceGroup);
+            if (spec.Location == null)
+            {
+                if (group == null)
+                {
+                    throw new AzDockerVmException("LocationRequired", FailureKind.InvalidArgument, spec.ResourceGroupName,
+                        $"Resource group '{spec.ResourceGroupName}' does not exist, and without -Location there is no place to create it. Nothing was created.",
+                        "Add -Location (e.g. -Location westeurope).");
+                }
+
+                spec.Location = DockerVmInput.NormalizeLocation(group.Location);
+            }
+
+            foreach (ArmResourceNode node in new[] { host.VirtualNetwork, host.SecurityGroup, host.PublicIpAddress, host.NetworkInterface, host.VirtualMachine }.Where(n => n != null))
+            {
+                var state = (ArmResourceState)plan.Deployment.States.Find(node);
+                if (state?.Location != null && !string.Equals(DockerVmInput.NormalizeLocation(state.Location), spec.Location, StringComparison.Ordinal))
+                {
+                    throw new AzDockerVmException("ResourceInOtherLocation", FailureKind.InvalidOperation, node.Name,
+                        $"The {node.Kind} '{node.Name}' exists in {state.Location}, not in {spec.Location}; a host's resources must share its location. Nothing was created.",
+                        $"Give another name for it, or -Location {state.Location}.");
+                }
+            }
+
+            var vm = (ArmResourceState)plan.Deployment.States.Find(host.VirtualMachine);
+            if (vm != null && (vm.Properties["osProfile"]?["windowsConfiguration"] != null
+                || string.Equals((string)vm.Properties["storageProfile"]?["osDisk"]?["osType"], "Windows", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new AzDockerVmException("VmNotLinux", FailureKind.InvalidOperation, spec.VmName,
+                    $"A VM named '{spec.VmName}' exists in resource group '{spec.ResourceGroupName}' and runs Windows; AzDockerVm sets up Docker on Linux VMs only. Nothing was created.");
+            }
+
+            var vnet = (ArmResourceState)plan.Deployment.States.Find(host.VirtualNetwork);
+            if (vnet != null && plan.Deployment.States.Find(host.Subnet) == null)
+            {
+                var prefixes = ((vnet.Properties["addressSpace"]?["addressPrefixes"] as JsonArray) ?? new JsonArray()).Select(p => (string)p).ToList();
+                if (!prefixes.Any(p => DockerVmInput.Inside(spec.SubnetAddressPrefix, p)))
+                {
+                    throw new AzDockerVmException("SubnetOutsideAddressPrefix", FailureKind.InvalidArgument, spec.SubnetAddressPrefix,
+                        $"The virtual network '{spec.VirtualNetworkName}' exists with address space {string.Join(", ", prefixes)}; the subnet '{spec.SubnetName}' ({spec.SubnetAddressPrefix}) does not fit in it. Nothing was created.",
+                        "Give -SubnetAddressPrefix inside the network's address space, or -SubnetName of an existing subnet.");
+                }
+            }
+        }
+
+        /// <summary>Creates what the plan found missing (after ShouldProcess), then reads the host as it now is.</summary>
+        public static async Task<DockerVmInfo> ApplyAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct)
+        {
+            var observer = new ProgressObserver(arm.Host, plan.Name, plan.Deployment.Nodes.Count);
+            DeploymentResult result = await ResourceGraph.ApplyAsync(plan.Deployment, observer, ct).ConfigureAwait(false);
+            observer.Done();
+            if (!result.Succeeded)
+            {
+                ct.ThrowIfCancellationRequested();
+                throw Failed(plan, result);
+            }
+
+            return Info(plan, result.States);
+        }
+
+        /// <summary>The failure of a walk: the first failed node's reason, what exists now, and the two ways on.</summary>
+        private static AzDockerVmException Failed(DockerVmPlan plan, DeploymentResult result)
+        {
+            var (node, error) = result.Failures.Select(f => (f.Key, f.Value)).OrderBy(f => result.Nodes.ToList().IndexOf(f.Key)).First();
+            AzDockerVmException reason = Reason(node, error);
+            string created = string.Join(", ", result.With(NodeOutcome.Created).Select(DockerVmPlan.Describe));
+            string failed = string.Join(", ", result.Failures.Keys.Select(DockerVmPlan.Describe));
+            string notStarted = string.Join(", ", result.With(NodeOutcome.NotStarted).Select(DockerVmPlan.Describe));
+            string message = $"Creating Docker host '{plan.Name}' failed at the {DockerVmPlan.Describe(node)}: {reason.Message.TrimEnd()}"
+                + (created.Length > 0 ? $" Created now (kept): {created}." : " Nothing was created.")
+                + $" Failed: {failed}."
+                + (notStarted.Length > 0 ? $" Not started: {notStarted}." : string.Empty);
+            string action = (reason.RecommendedAction == null ? string.Empty : reason.RecommendedAction + " ")
+                + $"Then run the same command again: it continues where it stopped and makes nothing twice. Or remove what was made: Remove-AzDockerVm -ResourceGroupName {plan.ResourceGroupName} -Name {plan.Name}.";
+            return new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target ?? plan.Name, message, action, error);
+        }
+
+        private static AzDockerVmException Reason(ResourceNode node, Exception error)
+        {
+            switch (error)
+            {
+                case AzDockerVmException ours:
+                    return ours;
+                case RequestFailedException arm when arm.ErrorCode == "DnsRecordInUse":
+                    return new AzDockerVmException("DnsNameLabelTaken", FailureKind.ResourceExists, node.Name,
+                        $"The DNS name label of the public IP '{node.Name}' is taken in its region by another Azure customer or resource ({arm.Message.Split('\n')[0].Trim()}).",
+                        "Choose another label with -DomainNameLabel.");
+                case RequestFailedException arm:
+                    return ArmFailure.From(arm, node.Name);
+                default:
+                    return ArmFailure.IsConnectionFailure(error) ? ArmFailure.Connection(error, node.Name)
+                        : new AzDockerVmException("DeploymentFailed", FailureKind.InvalidResult, node.Name, error.Message, null, error);
+            }
+        }
+
+        /// <summary>The host as the walk left it.</summary>
+        private static DockerVmInfo Info(DockerVmPlan plan, DeploymentStates states)
+        {
+            DockerHostSpec spec = plan.Spec;
+            DockerVmGraph graph = plan.Graph;
+            DockerHostResources host = graph.Resources;
+            var vm = states.Get(host.VirtualMachine);
+            HostAddresses addresses = HostAddresses.From(states, host);
+            DockerExtensionInfo extension = states.Get(graph.Extension);
+            return new DockerVmInfo
+            {
+                Name = spec.VmName,
+                ResourceGroupName = spec.ResourceGroupName,
+                Location = vm.Location,
+                Id = vm.Id,
+                Fqdn = addresses.Fqdn,
+                PublicIpAddress = addresses.PublicIpAddress,
+                PrivateIpAddress = addresses.PrivateIpAddress,
+                DockerPort = spec.DockerPort,
+                DockerHost = DockerEndpoint.Format(addresses.Host, spec.DockerPort),
+                AllowedSourceAddress = spec.AllowedSourceAddresses.ToList(),
+                CertificatePath = graph.TlsSet.Folder(states),
+                DockerContext = plan.DockerContext,
+                SshPrivateKeyPath = graph.SshKey == null ? null : states.Get(graph.SshKey).PrivateKeyFile,
+                ProvisioningState = extension.ProvisioningState,
+                VmProvisioningState = (string)vm.Properties["provisioningState"],
+                DockerVersion = extension.DockerVersion,
+                Tags = new Dictionary<string, string>(vm.Tags.ToDictionary(t => t.Key, t => t.Value), StringComparer.OrdinalIgnoreCase),
+            };
+        }
+
+        /// <summary>Progress per stage: what is being made now (several at once when they are independent) and how far the host is.</summary>
+        private sealed class ProgressObserver : IDeploymentObserver
+        {
+            private readonly IEngineHost _host;
+            private readonly string _activity;
+            private readonly int _total;
+            private readonly List<ResourceNode> _running = new List<ResourceNode>();
+            private int _finished;
+
+            internal ProgressObserver(IEngineHost host, string activity, int total)
+            {
+                _host = host;
+                _activity = activity;
+                _total = Math.Max(1, total);
+            }
+
+            public void Starting(ResourceNode node, string change)
+            {
+                lock (_running)
+                {
+                    _running.Add(node);
+                    _host.WriteVerbose($"{change} {DockerVmPlan.Describe(node)}.");
+                    Report();
+                }
+            }
+
+            public void Finished(ResourceNode node, NodeOutcome outcome)
+            {
+                lock (_running)
+                {
+                    _running.Remove(node);
+                    _finished++;
+                    _host.WriteVerbose($"{DockerVmPlan.Describe(node)}: {outcome.ToString().ToLowerInvariant()}.");
+                    Report();
+                }
+            }
+
+            internal void Done() => _host.WriteProgress(_activity, "Done", 100);
+
+            private void Report()
+            {
+                string now = _running.Count == 0 ? "Waiting" : "Creating " + string.Join(", ", _running.Select(DockerVmPlan.Describe));
+                _host.WriteProgress(_activity, now, Math.Min(99, _finished * 100 / _total));
+            }
+        }
+    }
+
+    /// <summary>A Docker host on an Azure VM, as New-/Get-AzDockerVm report it. Nothing secret.</summary>
+    public sealed class DockerVmInfo
+    {
+        public string Name { get; set; }
+        public string ResourceGroupName { get; set; }
+        public string Location { get; set; }
+        public string Id { get; set; }
+        public string Fqdn { get; set; }
+        public string PublicIpAddress { get; set; }
+        public string PrivateIpAddress { get; set; }
+        public string DockerHost { get; set; }
+        public int DockerPort { get; set; }
+        public List<string> AllowedSourceAddress { get; set; } = new List<string>();
+        public string CertificatePath { get; set; }
+        public string DockerContext { get; set; }
+        public string SshPrivateKeyPath { get; set; }
+        /// <summary>The Docker extension's provisioning state (Succeeded once Docker answers with TLS).</summary>
+        public string ProvisioningState { get; set; }
+        public string VmProvisioningState { get; set; }
+        public string DockerVersion { get; set; }
+        public Dictionary<string, string> Tags { get; set; } = new Dictionary<string, string>();
+    }
+}

@@ -1,0 +1,200 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using AzDockerVm.Azure;
+using AzDockerVm.Completion;
+using AzDockerVm.Engine;
+using AzDockerVm.Engine.Azure;
+
+namespace AzDockerVm.Cmdlets
+{
+    /// <summary>
+    /// From nothing to a verified, locked-down Docker host in one command: the group's network and NSG (shared by its
+    /// hosts), the host's public IP, NIC and VM, its TLS set from the group's CA, Docker through the carrier, and a
+    /// docker context. Reads what exists first and makes only what is missing, independent resources at once.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "AzDockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Models.PSAzDockerVm))]
+    public sealed class NewAzDockerVmCommand : DockerHostCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceGroupCompleter))]
+        public string ResourceGroupName { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("VMName")]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(LocationCompleter))]
+        public string Location { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Size { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImageCompleter))]
+        public string Image { get; set; }
+
+        [Parameter]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SshPublicKey { get; set; }
+
+        [Parameter]
+        public SwitchParameter GenerateSshKey { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string VirtualNetworkName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SubnetName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AddressPrefix { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SubnetAddressPrefix { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string SecurityGroupName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string PublicIpAddressName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DomainNameLabel { get; set; }
+
+        [Parameter]
+        public SwitchParameter NoPublicIp { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Zone { get; set; }
+
+        [Parameter]
+        public Hashtable Tag { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] AllowedSourceAddress { get; set; }
+
+        [Parameter]
+        public SwitchParameter OpenSsh { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int[] OpenPorts { get; set; }
+
+        protected override void ProcessRecordCore() => New();
+
+        protected override string RecommendedActionFor(AzDockerVmException ex)
+        {
+            switch (ex.ErrorId)
+            {
+                case "FileExists":
+                    return "Use -Force to replace the host's TLS set with a new one, or give a set of your own with -Certificate or -CertificatePath.";
+                case "ExtensionProvisioningFailed":
+                    return ex.RecommendedAction?.Replace("Check the message above, fix the setting and run the command again. ", "Check the message above and fix the setting. ");
+                default:
+                    return base.RecommendedActionFor(ex);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void New()
+        {
+            SetDockerExtensionRequest docker = DockerHostRequestBuilder.Build(this, new VmReference(ResourceGroupName, Name), DockerConfigDirectory());
+            docker.Force = Force;
+            var request = new NewDockerVmRequest
+            {
+                ResourceGroupName = ResourceGroupName,
+                Name = Name,
+                Location = Location,
+                Size = Size,
+                Image = Image,
+                AdminUserName = Credential?.UserName,
+                AdminPassword = Credential?.GetNetworkCredential().Password,
+                SshPublicKey = SshPublicKey == null ? null : ReadKey(SshPublicKey),
+                GenerateSshKey = GenerateSshKey,
+                VirtualNetworkName = VirtualNetworkName,
+                SubnetName = SubnetName,
+                AddressPrefix = AddressPrefix,
+                SubnetAddressPrefix = SubnetAddressPrefix,
+                SecurityGroupName = SecurityGroupName,
+                PublicIpAddressName = PublicIpAddressName,
+                DomainNameLabel = DomainNameLabel,
+                NoPublicIp = NoPublicIp,
+                Zone = Zone,
+                Tags = (Tag ?? new Hashtable()).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString(), e => e.Value?.ToString() ?? string.Empty),
+                AllowedSourceAddresses = (AllowedSourceAddress ?? new string[0]).ToList(),
+                OpenSsh = OpenSsh,
+                OpenPorts = (OpenPorts ?? new int[0]).ToList(),
+                Docker = docker,
+            };
+            DockerVmPlan checkedInput = DockerVmService.CheckInput(request);
+            DockerVmPlan plan = RunArm((arm, ct) => DockerVmService.PlanAsync(arm, checkedInput, ct));
+            WarnAboutCarrier();
+            if (request.AllowedSourceAddresses.Count == 0)
+            {
+                WriteWarning($"No -AllowedSourceAddress: the Docker port {docker.Settings.Port} of '{Name}' will be open to the whole Internet (clients still need a certificate of the group's CA: mutual TLS). Narrow it with -AllowedSourceAddress <your address or CIDR>.");
+            }
+
+            string target = $"Docker host '{plan.Name}' in resource group '{plan.ResourceGroupName}' ({plan.Location})";
+            var lines = new List<string>();
+            lines.AddRange(plan.ToCreate.Select(r => "create " + r));
+            lines.AddRange(plan.ToReplace.Select(r => "replace " + r));
+            lines.AddRange(plan.ToReuse.Select(r => "reuse " + r));
+            string action = lines.Count == 0 ? "Nothing to do" : string.Join("; ", lines);
+            if (!ShouldProcess(target, action))
+            {
+                return;
+            }
+
+            if (AsJob)
+            {
+                StartJob($"New-AzDockerVm {plan.Name}", async (arm, ct) => ModelConverter.ToModel(await DockerVmService.ApplyAsync(arm, plan, ct).ConfigureAwait(false)));
+                return;
+            }
+
+            WriteObject(ModelConverter.ToModel(RunArm((arm, ct) => DockerVmService.ApplyAsync(arm, plan, ct))));
+        }
+
+        /// <summary>-SshPublicKey takes the key itself or the path of a .pub file.</summary>
+        private string ReadKey(string value)
+        {
+            if (value.TrimStart().StartsWith("ssh-", System.StringComparison.Ordinal) || value.TrimStart().StartsWith("ecdsa-", System.StringComparison.Ordinal) || value.Contains("PRIVATE KEY"))
+            {
+                return value;
+            }
+
+            try
+            {
+                string path = ResolveFileSystemPath(value, "-SshPublicKey");
+                return System.IO.File.Exists(path) ? System.IO.File.ReadAllText(path) : value;
+            }
+            catch (AzDockerVmException)
+            {
+                // Neither a key nor a path: the key check says what is wrong with it.
+                return value;
+            }
+        }
+    }
+}

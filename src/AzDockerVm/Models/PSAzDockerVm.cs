@@ -1,0 +1,58 @@
+using System.Collections;
+
+namespace AzDockerVm.Models
+{
+    /// <summary>
+    /// A Docker host on an Azure VM (New-AzDockerVm's output, Get-AzDockerVm's too). Its ResourceGroupName and Name
+    /// pipe into Get-/Remove-AzDockerVm, Set-AzDockerExtension and Test-AzDockerHost; DockerHost and CertificatePath
+    /// into New-DockerContext. Nothing secret: the key files' paths only.
+    /// </summary>
+    public sealed class PSAzDockerVm
+    {
+        public string Name { get; set; }
+
+        public string ResourceGroupName { get; set; }
+
+        public string Location { get; set; }
+
+        public string Id { get; set; }
+
+        public string Fqdn { get; set; }
+
+        public string PublicIpAddress { get; set; }
+
+        public string PrivateIpAddress { get; set; }
+
+        /// <summary>tcp://&lt;fqdn&gt;:&lt;port&gt; (the public IP without a DNS name; the private IP for a private host).</summary>
+        public string DockerHost { get; set; }
+
+        public int DockerPort { get; set; }
+
+        /// <summary>Where the Docker port is open from; empty: the Internet (still mutual TLS).</summary>
+        public string[] AllowedSourceAddress { get; set; }
+
+        /// <summary>The folder of the host's TLS set (ca.pem, cert.pem, key.pem for clients).</summary>
+        public string CertificatePath { get; set; }
+
+        /// <summary>The docker context pointing at the host, or null.</summary>
+        public string DockerContext { get; set; }
+
+        /// <summary>The private key generated for the admin (0600), or null.</summary>
+        public string SshPrivateKeyPath { get; set; }
+
+        /// <summary>The Docker extension's state: Succeeded once Docker answers with TLS.</summary>
+        public string ProvisioningState { get; set; }
+
+        public string VmProvisioningState { get; set; }
+
+        public string DockerVersion { get; set; }
+
+        public Hashtable Tags { get; set; }
+
+        /// <summary>Set-AzDockerExtension and the extension cmdlets bind the VM by this name.</summary>
+        public string VMName => Name;
+
+        /// <summary>Test-AzDockerHost binds the endpoint by this name.</summary>
+        public string Endpoint => DockerHost;
+    }
+}
