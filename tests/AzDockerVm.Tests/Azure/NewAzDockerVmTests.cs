@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Management.Automation;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -79,6 +80,132 @@ namespace AzDockerVm.Tests.Azure
             Assert.Contains("create resource group 'rg-docker'", text);
             Assert.Contains("create virtual machine 'dock1'", text);
             Assert.Contains("create TLS set for 'dock1'", text);
+        }
+    
+
+        public static TheoryData<string, string, object> BadInput => new TheoryData<string, string, object>
+        {
+            { "-Image WindowsServer2022", "WindowsImageNotSupported", "WindowsServer2022" },
+            { "-Image MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition:latest", "WindowsImageNotSupported", "MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition:latest" },
+            { "-Image Ubuntu1604", "UnknownImage", "Ubuntu1604" },
+            { "-Image 'Canonical:ubuntu-24_04-lts:server'", "InvalidImageUrn", "Canonical:ubuntu-24_04-lts:server" },
+            { "-Image 'Canonical:ubuntu 24:server:latest'", "InvalidImageUrn", "Canonical:ubuntu 24:server:latest" },
+            { "-Size 'D2s v5'", "InvalidVmSize", "D2s v5" },
+            { "-AddressPrefix 10.0.0.0/16 -SubnetAddressPrefix 10.1.0.0/24", "SubnetOutsideAddressPrefix", "10.1.0.0/24" },
+            { "-AddressPrefix 10.0.0.1/16", "InvalidAddressPrefix", "10.0.0.1/16" },
+            { "-NoPublicIp -DomainNameLabel mylabel", "PublicIpParameterConflict", "DomainNameLabel" },
+            { "-DomainNameLabel My_Label", "InvalidDomainNameLabel", "My_Label" },
+            { "-Zone 4", "InvalidZone", "4" },
+            { "-SshPublicKey 'ssh-rsa notbase64!'", "InvalidSshPublicKey", "SshPublicKey" },
+            { "-SshPublicKey '-----BEGIN OPENSSH PRIVATE KEY-----'", "InvalidSshPublicKey", "SshPublicKey" },
+            { "-SshPublicKey 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl' -GenerateSshKey", "SshKeyParameterConflict", "GenerateSshKey" },
+            { "-OpenPorts 2376", "OpenPortConflict", 2376 },
+            { "-Tag @{ AzDockerVm = 'x' }", "ReservedTag", "AzDockerVm" },
+        };
+
+        [Theory]
+        [MemberData(nameof(BadInput))]
+        public void Bad_input_is_refused_with_a_stable_id_before_any_request_or_file(string extra, string errorId, object target)
+        {
+            var run = New(extra);
+
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, target);
+            Assert.Empty(_bench.Arm.Requests);
+            Assert.False(Directory.Exists(_bench.DockerConfig));
+        }
+
+        [Theory]
+        [InlineData("-Location 'West Europe!'", "InvalidLocation", "West Europe!")]
+        [InlineData("-AllowedSourceAddress 203.0.113.7/24", "InvalidSourceAddress", "203.0.113.7/24")]
+        [InlineData("-AllowedSourceAddress 'not-an-address'", "InvalidSourceAddress", "not-an-address")]
+        public void Bad_locations_and_sources_are_refused_too(string extra, string errorId, string target)
+        {
+            var run = _bench.Ps.Run($"New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 {extra}");
+
+            run.AssertRefused(errorId, ErrorCategory.InvalidArgument, target);
+            Assert.Empty(_bench.Arm.Requests);
+        }
+
+        [Fact]
+        public void A_weak_password_is_refused_and_never_shown()
+        {
+            var secret = new System.Security.SecureString();
+            foreach (char c in "password")
+            {
+                secret.AppendChar(c);
+            }
+
+            var run = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 -Location westeurope -Credential $Cred",
+                new { Cred = new PSCredential("dockeradmin", secret) });
+
+            run.AssertRefused("PasswordTooWeak", ErrorCategory.InvalidArgument, "dockeradmin");
+            Assert.DoesNotContain("password'", run.Error.ToString());
+            Assert.Empty(_bench.Arm.Requests);
+        }
+
+        [Theory]
+        [InlineData("dock_1")]
+        [InlineData("-dock")]
+        [InlineData("12345")]
+        public void A_name_that_cannot_be_a_host_name_is_refused(string name)
+        {
+            var run = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-docker -Location westeurope -Name $N", new { N = name });
+
+            run.AssertRefused("InvalidVmName", ErrorCategory.InvalidArgument, name);
+            Assert.Empty(_bench.Arm.Requests);
+        }
+
+        [Fact]
+        public void Without_Location_a_missing_group_is_refused_after_one_read()
+        {
+            var run = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-new -Name dock1");
+
+            run.AssertRefused("LocationRequired", ErrorCategory.InvalidArgument, "rg-new");
+            Assert.Empty(_bench.Writes());
+        }
+
+        [Fact]
+        public void A_second_host_of_the_group_reuses_its_network_and_CA_and_one_client_certificate_reaches_both()
+        {
+            var first = New().ThrowIfFailed().Single();
+            int before = _bench.Writes().Length;
+
+            var second = New(name: "dock2").ThrowIfFailed().Single();
+
+            string[] kinds = _bench.Writes().Skip(before).Select(w => w.Split('?')[0].Split('/').Reverse().Skip(1).First()).OrderBy(k => k, StringComparer.Ordinal).ToArray();
+            Assert.Equal(new[] { "extensions", "networkInterfaces", "publicIPAddresses", "securityRules", "virtualMachines" }, kinds);
+            string ca1 = File.ReadAllText(Path.Combine((string)first.Properties["CertificatePath"].Value, "ca.pem"));
+            string ca2 = File.ReadAllText(Path.Combine((string)second.Properties["CertificatePath"].Value, "ca.pem"));
+            Assert.Equal(ca1, ca2);
+        }
+
+        [Fact]
+        public void Without_AllowedSourceAddress_it_warns_that_the_Docker_port_is_open_to_the_Internet()
+        {
+            var run = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 -Location westeurope -WhatIf").ThrowIfFailed();
+
+            Assert.Contains(run.Warnings, w => w.Contains("open to the whole Internet") && w.Contains("-AllowedSourceAddress"));
+        }
+
+        [Fact]
+        public void A_failed_Docker_extension_says_what_exists_and_a_rerun_completes_it()
+        {
+            _bench.Arm.Faults.On("PUT", "*/extensions/*").Times(1).FailLro("VMExtensionProvisioningError", "VM has reported a failure when processing extension 'AzDockerVm' (injected).");
+
+            var failed = New();
+
+            Assert.NotNull(failed.Error);
+            Assert.StartsWith("ExtensionProvisioningFailed,", failed.Error.FullyQualifiedErrorId);
+            string message = failed.Error.Exception.Message;
+            Assert.Contains("Created now (kept):", message);
+            Assert.Contains("virtual machine 'dock1'", message);
+            Assert.Contains("Remove-AzDockerVm", failed.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
+            int vmPuts = _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal));
+
+            var done = New().ThrowIfFailed().Single();
+
+            Assert.Equal("Succeeded", done.Properties["ProvisioningState"].Value);
+            Assert.Equal(vmPuts, _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)));
         }
     }
 }
