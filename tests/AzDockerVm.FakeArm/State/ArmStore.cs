@@ -96,10 +96,7 @@ namespace AzDockerVm.FakeArm.State
         {
             foreach (var op in _operations.Values.Where(o => !o.Done).ToList())
             {
-                while (!op.Done)
-                {
-                    op.Tick();
-                }
+                op.Force();
             }
         }
 
