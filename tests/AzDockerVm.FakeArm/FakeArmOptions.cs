@@ -20,6 +20,9 @@ namespace AzDockerVm.FakeArm
         /// <summary>Where the traffic file goes; default: <see cref="TrafficLog.DefaultDirectory"/>.</summary>
         public string TrafficDirectory { get; set; }
 
+        /// <summary>How long each long-running operation takes at least (see <see cref="FakeArmServer.LroLatency"/>); default zero.</summary>
+        public TimeSpan LroLatency { get; set; }
+
         /// <summary>Which bearer tokens are accepted; default: any non-empty token.</summary>
         public Func<string, bool> AcceptToken { get; set; }
     }

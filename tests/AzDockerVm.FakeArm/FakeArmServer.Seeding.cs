@@ -104,6 +104,27 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>
+        /// Adds a platform image new VMs may be created from (any version: "latest" or dotted). The catalogue starts with
+        /// Ubuntu 24.04 and 22.04, Debian 12, RHEL 9 and Windows Server 2022 Azure Edition.
+        /// </summary>
+        public void AddMarketplaceImage(string publisher, string offer, string sku, bool windows = false)
+        {
+            lock (_store.Gate)
+            {
+                _store.Marketplace.AddImage(publisher, offer, sku, windows);
+            }
+        }
+
+        /// <summary>Adds a VM size new VMs may use (the list starts with a few B, D, DS and F sizes).</summary>
+        public void AddVmSize(string vmSize)
+        {
+            lock (_store.Gate)
+            {
+                _store.Marketplace.AddSize(vmSize);
+            }
+        }
+
         /// <summary>Decides the outcome of extension PUTs on one VM (overrides <see cref="ExtensionHandler"/>).</summary>
         public void SetExtensionHandler(string resourceGroup, string vmName, Func<ExtensionPut, ExtensionOutcome> handler)
         {

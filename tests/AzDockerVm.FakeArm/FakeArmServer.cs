@@ -36,6 +36,8 @@ namespace AzDockerVm.FakeArm
         private readonly List<string> _tokens = new List<string>();
         private WebApplication _app;
         private int _sequence;
+        private int _inFlight;
+        private int _peakInFlight;
 
         private FakeArmServer(FakeArmOptions options)
         {
@@ -44,7 +46,7 @@ namespace AzDockerVm.FakeArm
             Audience = options.Audience;
             AcceptToken = options.AcceptToken ?? (token => !string.IsNullOrEmpty(token));
             _store = new ArmStore(SubscriptionId);
-            _context = new ArmContext(_store, Faults, TenantId);
+            _context = new ArmContext(_store, Faults, TenantId) { LroLatency = options.LroLatency };
             _router = new ArmRouter(_context);
             _traffic = new TrafficFileWriter(options.TrafficDirectory ?? TrafficLog.DefaultDirectory);
         }
@@ -62,6 +64,26 @@ namespace AzDockerVm.FakeArm
         public Func<string, bool> AcceptToken { get; set; }
 
         public FaultPlan Faults { get; } = new FaultPlan();
+
+        /// <summary>
+        /// How long every long-running operation started from now on takes at least (default
+        /// <see cref="FakeArmOptions.LroLatency"/>). A poll that arrives earlier is held until then and answered as a tick
+        /// at that moment; a GET of the resource before then does not end it. Zero: operations end on their first tick.
+        /// </summary>
+        public TimeSpan LroLatency
+        {
+            get { lock (_store.Gate) { return _context.LroLatency; } }
+            set { lock (_store.Gate) { _context.LroLatency = value < TimeSpan.Zero ? TimeSpan.Zero : value; } }
+        }
+
+        /// <summary>How many requests the fake is handling right now (held polls included).</summary>
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        /// <summary>The most requests handled at once since the start or the last <see cref="ResetPeakInFlight"/>.</summary>
+        public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+        /// <summary>Starts counting <see cref="PeakInFlight"/> again, from the requests in flight now.</summary>
+        public void ResetPeakInFlight() => Interlocked.Exchange(ref _peakInFlight, Volatile.Read(ref _inFlight));
 
         /// <summary>The outcome of every extension PUT, unless set per VM (<see cref="SetExtensionHandler"/>); default <see cref="ExtensionOutcome.Default"/>.</summary>
         public Func<ExtensionPut, ExtensionOutcome> ExtensionHandler
@@ -156,6 +178,24 @@ namespace AzDockerVm.FakeArm
 
         private async Task HandleAsync(HttpContext http)
         {
+            int inFlight = Interlocked.Increment(ref _inFlight);
+            int peak;
+            while (inFlight > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak) != peak)
+            {
+            }
+
+            try
+            {
+                await HandleRequestAsync(http);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        private async Task HandleRequestAsync(HttpContext http)
+        {
             var request = http.Request;
             string rawBody;
             using (var reader = new StreamReader(request.Body, Encoding.UTF8))
@@ -197,11 +237,17 @@ namespace AzDockerVm.FakeArm
 
                 if (response == null)
                 {
+                    await HoldPollAsync(arm, http.RequestAborted);
                     lock (_store.Gate)
                     {
                         response = _router.Route(arm);
                     }
                 }
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The client gave up on a held poll: nobody to answer.
+                return;
             }
             catch (ArmException e)
             {
@@ -244,6 +290,31 @@ namespace AzDockerVm.FakeArm
                 var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
                 http.Response.ContentLength = bytes.Length;
                 await http.Response.Body.WriteAsync(bytes);
+            }
+        }
+
+        /// <summary>
+        /// A poll of an operation whose latency has not elapsed waits (outside the store's lock, cancelled with the
+        /// request) until it has, so the poll is answered as a tick at the deadline, whatever the client's poll interval.
+        /// </summary>
+        private async Task HoldPollAsync(ArmRequest arm, CancellationToken cancellation)
+        {
+            LongRunningOperation op = null;
+            while (true)
+            {
+                TimeSpan remaining;
+                lock (_store.Gate)
+                {
+                    op ??= _router.PolledOperation(arm);
+                    remaining = op == null || op.Done ? TimeSpan.Zero : op.Remaining;
+                }
+
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), cancellation);
             }
         }
 

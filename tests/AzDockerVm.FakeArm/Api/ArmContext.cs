@@ -30,8 +30,12 @@ namespace AzDockerVm.FakeArm.Api
 
         public List<ExtensionPut> ExtensionPuts { get; } = new List<ExtensionPut>();
 
+        /// <summary>How long each new long-running operation takes at least (FakeArmServer.LroLatency).</summary>
+        public TimeSpan LroLatency { get; set; }
+
         /// <summary>
-        /// Starts the operation a PUT or DELETE began. SlowLro and FailLro faults matching the request apply here.
+        /// Starts the operation a PUT or DELETE began. SlowLro and FailLro faults matching the request apply here, and
+        /// the latency: the operation cannot end before <see cref="LroLatency"/> has passed.
         /// <paramref name="complete"/> runs (under the store's lock) when the operation ends, with the error it ends
         /// with or null.
         /// </summary>
@@ -41,7 +45,7 @@ namespace AzDockerVm.FakeArm.Api
             var fail = Faults.Take(request.Method, request.Path, FaultKind.FailLro);
             var error = fail != null ? new ArmError(400, fail.Code, fail.Message) : failure;
             LongRunningOperation op = null;
-            op = new LongRunningOperation(providerNamespace, ArmIds.NormalizeLocation(location) ?? "westeurope", resourceId, request.Is("DELETE"), slow?.InProgressPolls ?? 0, error, () => complete(op.Failure));
+            op = new LongRunningOperation(providerNamespace, ArmIds.NormalizeLocation(location) ?? "westeurope", resourceId, request.Is("DELETE"), slow?.InProgressPolls ?? 0, error, () => complete(op.Failure), LroLatency);
             return Store.AddOperation(op);
         }
 

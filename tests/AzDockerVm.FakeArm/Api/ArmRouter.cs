@@ -1,6 +1,7 @@
 using System;
 using System.Text.RegularExpressions;
 using AzDockerVm.FakeArm.Http;
+using AzDockerVm.FakeArm.State;
 
 namespace AzDockerVm.FakeArm.Api
 {
@@ -125,6 +126,18 @@ namespace AzDockerVm.FakeArm.Api
             }
 
             throw ArmError.NotFound(request.Path).AsException();
+        }
+
+        /// <summary>
+        /// The operation a GET polls (/subscriptions/{id}/providers/{ns}/locations/{loc}/operations|operationResults/{op}),
+        /// or null: the request is not a poll, or the operation is unknown (routing answers that).
+        /// </summary>
+        public LongRunningOperation PolledOperation(ArmRequest request)
+        {
+            var s = request.Segments;
+            bool poll = request.Is("GET") && s.Length == 8 && Is(s[0], "subscriptions") && Is(s[2], "providers") && Is(s[4], "locations")
+                && (Is(s[6], "operations") || Is(s[6], "operationResults"));
+            return poll ? _context.Store.FindOperation(s[7]) : null;
         }
 
         private void RequireSubscription(string subscriptionId)

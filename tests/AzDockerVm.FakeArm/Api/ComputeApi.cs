@@ -100,6 +100,10 @@ namespace AzDockerVm.FakeArm.Api
             {
                 Store.EnsureNoPendingOperation(existing.Id, "PUT");
             }
+            else
+            {
+                ValidateNewVm(group, name, body);
+            }
 
             var vm = UpsertVm(group, name, body);
             vm.ProvisioningState = existing == null ? "Creating" : "Updating";
@@ -160,6 +164,122 @@ namespace AzDockerVm.FakeArm.Api
             }
 
             return vm;
+        }
+
+        /// <summary>
+        /// What ARM checks before it creates a VM (seeding skips this): the OS profile, the size, the platform image, and
+        /// the NICs (existing, in the VM's location, not used by another VM). Nothing is stored on refusal.
+        /// </summary>
+        private void ValidateNewVm(ResourceGroupRecord group, string name, JsonObject body)
+        {
+            var location = ArmIds.NormalizeLocation(Json.Str(body["location"])) ?? throw ArmError.LocationRequired().AsException();
+            var vmId = group.Id + "/providers/Microsoft.Compute/virtualMachines/" + name;
+            var properties = body["properties"] as JsonObject ?? throw ArmError.MissingParameter("properties").AsException();
+            var image = properties["storageProfile"]?["imageReference"] as JsonObject;
+            bool? windowsImage = image == null ? null
+                : Store.Marketplace.FindImage(Json.Str(image["publisher"]), Json.Str(image["offer"]), Json.Str(image["sku"]));
+
+            ValidateOsProfile(properties, windowsImage ?? IsWindows(properties));
+
+            var size = Json.Str(properties["hardwareProfile"]?["vmSize"]);
+            if (!Store.Marketplace.HasSize(size))
+            {
+                throw ArmError.InvalidParameter($"The value {size} provided for the VM size is not valid. The valid sizes in the current region are: {string.Join(",", Store.Marketplace.Sizes)}.", "vmSize").AsException();
+            }
+
+            if (image != null && image["id"] == null)
+            {
+                var version = Json.Str(image["version"]) ?? "latest";
+                bool versionExists = version == "latest" || System.Text.RegularExpressions.Regex.IsMatch(version, @"^\d+(\.\d+)+$");
+                if (windowsImage == null || !versionExists)
+                {
+                    throw new ArmError(404, "PlatformImageNotFound",
+                        $"The platform image '{Json.Str(image["publisher"])}:{Json.Str(image["offer"])}:{Json.Str(image["sku"])}:{version}' is not available. Verify that all fields in the storage profile are correct. For more details about storage profile information, please refer to https://aka.ms/storageprofile",
+                        "imageReference").AsException();
+                }
+            }
+
+            var nics = (properties["networkProfile"]?["networkInterfaces"] as JsonArray)?.OfType<JsonObject>().ToList();
+            if (nics == null || nics.Count == 0)
+            {
+                throw ArmError.MissingParameter("networkProfile").AsException();
+            }
+
+            foreach (var reference in nics)
+            {
+                var nicId = Json.Str(reference["id"]);
+                var nic = nicId == null ? null : Store.FindNetworkById(nicId);
+                if (nic == null || nic.Type != NetworkApi.NetworkInterfaces)
+                {
+                    throw new ArmError(400, "InvalidResourceReference", $"Resource {nicId} referenced by resource {vmId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.").AsException();
+                }
+
+                if (!string.Equals(nic.Location, location, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw ArmError.InvalidParameter($"The network interface {nic.Id} is in location '{nic.Location}'; the virtual machine {vmId} and its network interfaces must be in the same location '{location}'.", "networkInterfaces").AsException();
+                }
+
+                var user = Store.Vms.FirstOrDefault(v => (v.Properties["networkProfile"]?["networkInterfaces"] as JsonArray)?.OfType<JsonObject>().Any(r => ArmIds.Same(Json.Str(r["id"]), nic.Id)) == true);
+                if (user != null)
+                {
+                    throw new ArmError(400, "NicInUse", $"Network Interface {nic.Id} is used by existing VM {user.Id}.").AsException();
+                }
+            }
+        }
+
+        // ARM's own words: a missing parameter is "Required parameter '<name>' is missing (null)." with the name as target.
+        private static void ValidateOsProfile(JsonObject properties, bool windows)
+        {
+            if (properties["osProfile"] is not JsonObject os)
+            {
+                if (!string.Equals(Json.Str(properties["storageProfile"]?["osDisk"]?["createOption"]), "Attach", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw ArmError.MissingParameter("osProfile").AsException();
+                }
+
+                return;
+            }
+
+            foreach (var required in new[] { "computerName", "adminUsername" })
+            {
+                if (string.IsNullOrEmpty(Json.Str(os[required])))
+                {
+                    throw ArmError.MissingParameter(required).AsException();
+                }
+            }
+
+            bool hasPassword = !string.IsNullOrEmpty(Json.Str(os["adminPassword"]));
+            if (windows)
+            {
+                if (!hasPassword)
+                {
+                    throw ArmError.MissingParameter("adminPassword").AsException();
+                }
+
+                return;
+            }
+
+            var linux = os["linuxConfiguration"] as JsonObject;
+            var keys = (linux?["ssh"]?["publicKeys"] as JsonArray)?.OfType<JsonObject>().ToList() ?? new System.Collections.Generic.List<JsonObject>();
+            foreach (var key in keys)
+            {
+                var data = Json.Str(key["keyData"]) ?? string.Empty;
+                if (!System.Text.RegularExpressions.Regex.IsMatch(data, @"^(ssh-(rsa|ed25519|dss) |ecdsa-sha2-\S+ |---- BEGIN SSH2 PUBLIC KEY ----)"))
+                {
+                    throw ArmError.InvalidParameter("The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid.", "linuxConfiguration.ssh.publicKeys.keyData").AsException();
+                }
+            }
+
+            bool passwordDisabled = linux?["disablePasswordAuthentication"] is JsonValue v && v.TryGetValue<bool>(out var disabled) && disabled;
+            if (passwordDisabled && keys.Count == 0)
+            {
+                throw ArmError.InvalidParameter("Authentication using either SSH or by user name and password must be enabled in Linux profile.", "linuxConfiguration").AsException();
+            }
+
+            if (!passwordDisabled && !hasPassword)
+            {
+                throw ArmError.MissingParameter("adminPassword").AsException();
+            }
         }
 
         private ArmResponse DeleteVm(ArmRequest request, string resourceGroup, string name)
@@ -240,8 +360,15 @@ namespace AzDockerVm.FakeArm.Api
             return o;
         }
 
-        private static bool IsWindows(JsonObject properties)
+        // A platform image of the catalogue decides; else the OS disk's osType, the Windows configuration, the publisher.
+        private bool IsWindows(JsonObject properties)
         {
+            var image = properties["storageProfile"]?["imageReference"];
+            if (image != null && Store.Marketplace.FindImage(Json.Str(image["publisher"]), Json.Str(image["offer"]), Json.Str(image["sku"])) is bool windowsImage)
+            {
+                return windowsImage;
+            }
+
             var osType = Json.Str(properties["storageProfile"]?["osDisk"]?["osType"]);
             if (osType != null)
             {

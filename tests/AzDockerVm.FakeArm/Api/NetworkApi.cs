@@ -149,7 +149,7 @@ namespace AzDockerVm.FakeArm.Api
                     PrepareNic(id, properties, existing, seeding);
                     break;
                 case PublicIPAddresses:
-                    PreparePublicIp(stored, properties, existing, seeding);
+                    PreparePublicIp(id, stored, properties, existing, seeding);
                     break;
                 case VirtualNetworks:
                     PrepareVnet(id, properties);
@@ -407,8 +407,13 @@ namespace AzDockerVm.FakeArm.Api
             }
         }
 
-        private void PreparePublicIp(JsonObject stored, JsonObject properties, NetworkRecord previous, bool seeding)
+        private void PreparePublicIp(string id, JsonObject stored, JsonObject properties, NetworkRecord previous, bool seeding)
         {
+            if (!seeding && Json.Str(properties["dnsSettings"]?["domainNameLabel"]) is string requested)
+            {
+                EnsureDnsLabelFree(id, requested, Json.Str(stored["location"]));
+            }
+
             Json.Default(stored, "sku", new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" });
             bool standard = string.Equals(Json.Str(stored["sku"]?["name"]), "Standard", StringComparison.OrdinalIgnoreCase);
             Json.Default(properties, "publicIPAllocationMethod", standard ? "Static" : "Dynamic");
@@ -434,6 +439,26 @@ namespace AzDockerVm.FakeArm.Api
             if (properties["dnsSettings"] is JsonObject dns && Json.Str(dns["domainNameLabel"]) is string label && (!seeding || dns["fqdn"] == null))
             {
                 dns["fqdn"] = $"{label}.{Json.Str(stored["location"])}.cloudapp.azure.com";
+            }
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex s_domainNameLabel = new System.Text.RegularExpressions.Regex("^[a-z][a-z0-9-]{1,61}[a-z0-9]$");
+
+        // A DNS label must follow Azure's rule and be free in its location: <label>.<location>.cloudapp.azure.com is one
+        // record, whichever resource group or subscription holds the other public IP (ARM's codes and messages).
+        private void EnsureDnsLabelFree(string pipId, string label, string location)
+        {
+            if (!s_domainNameLabel.IsMatch(label))
+            {
+                throw new ArmError(400, "InvalidDomainNameLabel", $"The domain name label {label} is invalid. It must conform to the following regular expression: ^[a-z][a-z0-9-]{{1,61}}[a-z0-9]$.").AsException();
+            }
+
+            var taken = Store.Network.Any(n => n.Type == PublicIPAddresses && !ArmIds.Same(n.Id, pipId)
+                && string.Equals(n.Location, location, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(Json.Str(n.Properties["dnsSettings"]?["domainNameLabel"]), label, StringComparison.OrdinalIgnoreCase));
+            if (taken)
+            {
+                throw new ArmError(400, "DnsRecordInUse", $"DNS record {label}.{location}.cloudapp.azure.com is already used by another public IP.").AsException();
             }
         }
 

@@ -21,6 +21,9 @@ namespace AzDockerVm.FakeArm.State
 
         public string SubscriptionId { get; }
 
+        /// <summary>The platform images and VM sizes new VMs may use.</summary>
+        public Marketplace Marketplace { get; } = new Marketplace();
+
         public IEnumerable<ResourceGroupRecord> Groups => _groups;
 
         public IEnumerable<VmRecord> Vms => _groups.SelectMany(g => g.Vms);
@@ -96,10 +99,7 @@ namespace AzDockerVm.FakeArm.State
         {
             foreach (var op in _operations.Values.Where(o => !o.Done).ToList())
             {
-                while (!op.Done)
-                {
-                    op.Tick();
-                }
+                op.Force();
             }
         }
 

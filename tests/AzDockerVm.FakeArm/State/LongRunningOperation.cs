@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using AzDockerVm.FakeArm.Http;
 
 namespace AzDockerVm.FakeArm.State
@@ -6,14 +7,19 @@ namespace AzDockerVm.FakeArm.State
     /// <summary>
     /// One asynchronous ARM operation (a PUT or DELETE answered 201/200/202). Time in the fake is counted in
     /// observations: each poll of the operation (and each GET of the resource it changes) is one tick. An operation
-    /// finishes on its first tick unless a SlowLro fault asked for more. Guarded by ArmStore.Gate.
+    /// finishes on its first tick unless a SlowLro fault asked for more. With a latency, ticks before
+    /// <see cref="Remaining"/> reaches zero do not count (the server holds polls until then). Guarded by ArmStore.Gate.
     /// </summary>
     internal sealed class LongRunningOperation
     {
         private readonly Action _complete;
 
-        public LongRunningOperation(string providerNamespace, string location, string resourceId, bool isDelete, int ticksBeforeDone, ArmError failure, Action complete)
+        // Stopwatch timestamp before which the operation cannot end; long.MinValue with no latency (today's behaviour).
+        private readonly long _readyAt;
+
+        public LongRunningOperation(string providerNamespace, string location, string resourceId, bool isDelete, int ticksBeforeDone, ArmError failure, Action complete, TimeSpan latency = default)
         {
+            _readyAt = latency > TimeSpan.Zero ? Stopwatch.GetTimestamp() + (long)(latency.TotalSeconds * Stopwatch.Frequency) : long.MinValue;
             Namespace = providerNamespace;
             Location = location;
             ResourceId = resourceId;
@@ -48,9 +54,25 @@ namespace AzDockerVm.FakeArm.State
         /// <summary>"InProgress", "Succeeded" or "Failed".</summary>
         public string Status => !Done ? "InProgress" : Failure == null ? "Succeeded" : "Failed";
 
+        /// <summary>How long until the operation may end (its latency not yet elapsed); zero when it may end now.</summary>
+        public TimeSpan Remaining
+        {
+            get
+            {
+                if (_readyAt == long.MinValue)
+                {
+                    return TimeSpan.Zero;
+                }
+
+                long left = _readyAt - Stopwatch.GetTimestamp();
+                return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
+            }
+        }
+
+        /// <summary>One observation. Before the latency has elapsed it changes nothing; then SlowLro's InProgress answers count down.</summary>
         public void Tick()
         {
-            if (Done)
+            if (Done || Remaining > TimeSpan.Zero)
             {
                 return;
             }
@@ -61,6 +83,21 @@ namespace AzDockerVm.FakeArm.State
                 return;
             }
 
+            End();
+        }
+
+        /// <summary>Ends the operation now, whatever its latency or SlowLro ticks left (CompletePendingOperations).</summary>
+        public void Force()
+        {
+            if (!Done)
+            {
+                TicksBeforeDone = 0;
+                End();
+            }
+        }
+
+        private void End()
+        {
             EndTime = DateTimeOffset.UtcNow;
             _complete();
         }
