@@ -199,13 +199,59 @@ namespace AzDockerVm.Tests.Azure
             string message = failed.Error.Exception.Message;
             Assert.Contains("Created now (kept):", message);
             Assert.Contains("virtual machine 'dock1'", message);
-            Assert.Contains("Remove-AzDockerVm", failed.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
+            Assert.Contains("run the same command again", failed.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
             int vmPuts = _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal));
 
             var done = New().ThrowIfFailed().Single();
 
             Assert.Equal("Succeeded", done.Properties["ProvisioningState"].Value);
             Assert.Equal(vmPuts, _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)));
+        }
+    
+
+        [Fact]
+        public void A_DNS_label_taken_in_the_region_is_named_with_the_parameter_to_change_and_a_new_label_completes_the_host()
+        {
+            // Someone else's public IP in the region already has the label.
+            _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-other -Name web1 -Location westeurope -DomainNameLabel taken-label -AllowedSourceAddress 203.0.113.0/24").ThrowIfFailed();
+
+            var run = New("-DomainNameLabel taken-label");
+
+            Assert.StartsWith("DnsNameLabelTaken,", run.Error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ResourceExists, run.Error.CategoryInfo.Category);
+            Assert.Equal("dock1-ip", run.Error.TargetObject);
+            Assert.Contains("-DomainNameLabel", run.Error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain(_bench.Arm.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal));
+
+            var vm = New("-DomainNameLabel free-label").ThrowIfFailed().Single();
+            Assert.Equal("free-label.westeurope.cloudapp.azure.com", vm.Properties["Fqdn"].Value);
+        }
+
+        [Fact]
+        public void The_default_DNS_label_is_the_same_on_every_run_and_differs_between_groups()
+        {
+            var first = New("-WhatIf").ThrowIfFailed();
+            var a = New().ThrowIfFailed().Single();
+            var b = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-two -Name dock1 -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext").ThrowIfFailed().Single();
+
+            var again = New().ThrowIfFailed().Single();
+
+            Assert.Equal(a.Properties["Fqdn"].Value, again.Properties["Fqdn"].Value);
+            Assert.NotEqual(a.Properties["Fqdn"].Value, b.Properties["Fqdn"].Value);
+            Assert.Null(b.Properties["DockerContext"].Value);
+        }
+
+        [Fact]
+        public void A_private_host_has_no_public_IP_and_its_endpoint_is_the_private_address()
+        {
+            var vm = New("-NoPublicIp").ThrowIfFailed().Single();
+
+            Assert.Null(vm.Properties["PublicIpAddress"].Value);
+            Assert.Null(vm.Properties["Fqdn"].Value);
+            string ip = (string)vm.Properties["PrivateIpAddress"].Value;
+            Assert.Equal($"tcp://{ip}:2376", vm.Properties["DockerHost"].Value);
+            Assert.DoesNotContain(_bench.Arm.Requests, r => r.Path.Contains("/publicIPAddresses/"));
+            Assert.EndsWith(Path.Combine("azdockervm", "dock1"), (string)vm.Properties["CertificatePath"].Value);
         }
     }
 }
