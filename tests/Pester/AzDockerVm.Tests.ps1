@@ -49,7 +49,8 @@ Describe 'New-AzDockerVm without Azure' {
         @{ Case = '-NoPublicIp with -DomainNameLabel'; Extra = @{ NoPublicIp = $true; DomainNameLabel = 'dock1-label' }; Id = 'PublicIpParameterConflict' }
         @{ Case = 'a private key as -SshPublicKey'; Extra = @{ SshPublicKey = "-----BEGIN OPENSSH PRIVATE KEY-----`nAAAA`n-----END OPENSSH PRIVATE KEY-----" }; Id = 'InvalidSshPublicKey' }
     ) {
-        $splat = @{ ResourceGroupName = 'rg-docker'; Name = 'dock1'; Location = 'westeurope' } + $Extra
+        $splat = @{ ResourceGroupName = 'rg-docker'; Name = 'dock1'; Location = 'westeurope' }
+        foreach ($key in $Extra.Keys) { $splat[$key] = $Extra[$key] }
         $err = { New-AzDockerVm @splat } | Should -Throw -ErrorId "$Id,*" -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.TargetObject | Should -Not -BeNullOrEmpty

@@ -253,5 +253,17 @@ namespace AzDockerVm.Tests.Azure
             Assert.DoesNotContain(_bench.Arm.Requests, r => r.Path.Contains("/publicIPAddresses/"));
             Assert.EndsWith(Path.Combine("azdockervm", "dock1"), (string)vm.Properties["CertificatePath"].Value);
         }
+    
+
+        [Fact]
+        public void AsJob_returns_a_job_whose_output_is_the_host()
+        {
+            var run = _bench.Ps.Run("$j = New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -AsJob; "
+                + "$null = $j | Wait-Job -Timeout 60; $j.State.ToString(); Receive-Job $j").ThrowIfFailed();
+
+            Assert.Equal("Completed", run.Output[0].BaseObject);
+            Assert.Equal("AzDockerVm.Models.PSAzDockerVm", run.Output[1].BaseObject.GetType().FullName);
+            Assert.Equal("Succeeded", run.Output[1].Properties["ProvisioningState"].Value);
+        }
     }
 }
