@@ -17,6 +17,8 @@
         'Get-AzDockerExtension'
         'Remove-AzDockerExtension'
         'New-AzDockerVm'
+        'Get-AzDockerVm'
+        'Remove-AzDockerVm'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -257,6 +257,23 @@ namespace AzDockerVm.Engine.Tls
                 || Directory.Exists(Path.Combine(dockerConfig, "contexts", "tls", hash));
         }
 
+        /// <summary>Deletes a context (its meta and TLS folders); when it was the current one, the CLI goes back to its default.</summary>
+        internal static void Remove(string dockerConfig, string name)
+        {
+            string hash = ContextDirectoryName(name);
+            foreach (string folder in new[] { Path.Combine(dockerConfig, "contexts", "meta", hash), Path.Combine(dockerConfig, "contexts", "tls", hash) }.Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            if (string.Equals(DockerConfigFile.TryReadCurrentContext(dockerConfig), name, StringComparison.Ordinal))
+            {
+                JObject config = DockerConfigFile.Read(dockerConfig);
+                config.Remove("currentContext");
+                DockerConfigFile.Write(dockerConfig, config, name);
+            }
+        }
+
         /// <summary>The docker endpoint of an existing context, or null (no context, or one the CLI could not read either).</summary>
         internal static string ReadEndpoint(string dockerConfig, string name)
         {

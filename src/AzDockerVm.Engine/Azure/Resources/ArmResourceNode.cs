@@ -192,7 +192,7 @@ namespace AzDockerVm.Engine.Azure.Resources
             }
         }
 
-        private static ArmResourceState ToState(GenericResourceData data)
+        internal static ArmResourceState ToState(GenericResourceData data)
         {
             JsonObject properties = data.Properties == null ? new JsonObject() : JsonNode.Parse(data.Properties.ToString()) as JsonObject;
             return new ArmResourceState(data.Id?.ToString(), data.Location.ToString(), data.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.OrdinalIgnoreCase), properties);

@@ -224,16 +224,19 @@ namespace AzDockerVm.Engine.Azure.Resources
         /// <summary>The rules the host needs, in priority order: the Docker port, SSH only when asked, the extra ports; named after the host.</summary>
         internal static IReadOnlyList<(string Name, int Port)> RulePorts(DockerHostSpec spec)
         {
-            string prefix = "AzDockerVm-" + (spec.VmName.Length > 48 ? spec.VmName.Substring(0, 48) : spec.VmName) + "-";
-            var rules = new List<(string, int)> { (prefix + "Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture), spec.DockerPort) };
+            var rules = new List<(string, int)> { (RuleName(spec.VmName, "Docker-" + spec.DockerPort.ToString(CultureInfo.InvariantCulture)), spec.DockerPort) };
             if (spec.OpenSsh)
             {
-                rules.Add((prefix + "SSH", 22));
+                rules.Add((RuleName(spec.VmName, "SSH"), 22));
             }
 
-            rules.AddRange(spec.OpenPorts.Select(p => (prefix + "Port-" + p.ToString(CultureInfo.InvariantCulture), p)));
+            rules.AddRange(spec.OpenPorts.Select(p => (RuleName(spec.VmName, "Port-" + p.ToString(CultureInfo.InvariantCulture)), p)));
             return rules;
         }
+
+        /// <summary>The one naming of a host's NSG rules: AzDockerVm-&lt;host&gt;-&lt;what&gt; (the host's name cut to 48 characters).</summary>
+        internal static string RuleName(string vmName, string what)
+            => "AzDockerVm-" + (vmName.Length > 48 ? vmName.Substring(0, 48) : vmName) + "-" + what;
 
         /// <summary>The index-th rule's properties: to the host's private address only, from the allowed sources only (the Internet when none are given).</summary>
         private static JsonObject Rule(DockerHostSpec spec, int index, int priorityBase, string privateAddress)

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using AzDockerVm.Azure;
+using AzDockerVm.Completion;
+using AzDockerVm.Engine;
+using AzDockerVm.Engine.Azure;
+
+namespace AzDockerVm.Cmdlets
+{
+    /// <summary>
+    /// The Docker hosts of a resource group, or of the subscription: VMs New-AzDockerVm made (by its tags) and VMs
+    /// carrying AzDockerVm's extension, by name or wildcard, with their endpoint, extension state and local files.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "AzDockerVm")]
+    [OutputType(typeof(Models.PSAzDockerVm))]
+    public sealed class GetAzDockerVmCommand : AzureCmdlet
+    {
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ResourceGroupCompleter))]
+        public string ResourceGroupName { get; set; }
+
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("VMName")]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
+        public string Name { get; set; }
+
+        protected override void ProcessRecordCore() => Get();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Get()
+        {
+            if (ResourceGroupName != null)
+            {
+                AzureNames.RequireResourceGroupName(ResourceGroupName);
+            }
+
+            string dockerConfig = DockerConfigDirectory();
+            var hosts = RunArm((arm, ct) => DockerVmInventory.ListAsync(arm, ResourceGroupName, Name, dockerConfig, ct));
+            if (hosts.Count == 0 && Name != null && !WildcardPattern.ContainsWildcardCharacters(Name))
+            {
+                string where = ResourceGroupName == null ? "the subscription" : $"resource group '{ResourceGroupName}'";
+                WriteError(ErrorRecords.From(new AzDockerVmException("VmNotFound", FailureKind.ObjectNotFound, Name,
+                    $"There is no Docker host named '{Name}' in {where} (no VM of that name with AzDockerVm's tags or extension).",
+                    "Get-AzDockerVm without -Name lists the Docker hosts; New-AzDockerVm makes one."), null));
+            }
+
+            foreach (DockerVmInfo host in hosts)
+            {
+                WriteObject(ModelConverter.ToModel(host));
+            }
+        }
+    }
+}
