@@ -1,4 +1,4 @@
-# Pester 5 tests for New-AzDockerVm that need no Azure, run against the built module (./build.ps1 -Task Test).
+# Pester 5 tests for New-, Get- and Remove-AzDockerVm that need no Azure, run against the built module (./build.ps1 -Task Test).
 # Az.Accounts is replaced by mocks (stand-in functions of its names when it is not installed) whose context points
 # Azure Resource Manager at a closed local port: a refusal that wrongly sent a request first would fail with
 # ArmConnectionFailed instead of the id the test expects. Nothing is written outside $TestDrive.
@@ -81,5 +81,35 @@ Describe 'New-AzDockerVm without Azure' {
         $help = Get-Help New-AzDockerVm -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         @($help.Examples.Example).Count | Should -BeGreaterThan 2
+    }
+}
+
+Describe 'Get-AzDockerVm and Remove-AzDockerVm without Azure' {
+    BeforeEach {
+        Mock Get-AzContext { $closedArmContext }
+        Mock Get-AzAccessToken { [pscustomobject]@{ Token = 'pester-token'; ExpiresOn = [DateTimeOffset]::UtcNow.AddHours(1); TenantId = '00000000-0000-0000-0000-000000000002'; Type = 'Bearer' } }
+    }
+
+    It 'Get-AzDockerVm reports an unreachable Resource Manager as ArmConnectionFailed for the group' {
+        $err = { Get-AzDockerVm -ResourceGroupName rg-docker -ErrorAction Stop } | Should -Throw -ErrorId 'ArmConnectionFailed,*' -PassThru
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+
+    It 'Get-AzDockerVm refuses a resource group name Azure would refuse, before any request' {
+        { Get-AzDockerVm -ResourceGroupName 'rg/1' } | Should -Throw -ErrorId 'InvalidResourceGroupName,*'
+        Should -Invoke Get-AzContext -Times 0 -Exactly
+    }
+
+    It 'Remove-AzDockerVm refuses a name Azure would refuse, before any request' {
+        { Remove-AzDockerVm -ResourceGroupName rg-docker -Name 'dock/1' -Force } | Should -Throw -ErrorId 'InvalidVmName,*'
+        Should -Invoke Get-AzContext -Times 0 -Exactly
+    }
+
+    It 'Remove-AzDockerVm asks for confirmation (ConfirmImpact High) and binds Get-AzDockerVm output by property name' {
+        $command = Get-Command Remove-AzDockerVm
+        $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false).ConfirmImpact | Should -Be 'High'
+        foreach ($name in 'ResourceGroupName', 'Name') {
+            $command.Parameters[$name].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true
+        }
     }
 }

@@ -266,10 +266,11 @@ namespace AzDockerVm.Engine.Azure
         }
 
         /// <summary>Creates what the plan found missing (after ShouldProcess), then reads the host as it now is.</summary>
-        public static async Task<DockerVmInfo> ApplyAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct)
+        /// <remarks><paramref name="maxChanges"/> 1 makes it a sequential provisioner (the benchmark's baseline).</remarks>
+        public static async Task<DockerVmInfo> ApplyAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct, int maxChanges = int.MaxValue)
         {
             var observer = new ProgressObserver(arm.Host, plan.Name, plan.Deployment.Nodes.Count);
-            DeploymentResult result = await ResourceGraph.ApplyAsync(plan.Deployment, observer, ct).ConfigureAwait(false);
+            DeploymentResult result = await ResourceGraph.ApplyAsync(plan.Deployment, observer, maxChanges, ct).ConfigureAwait(false);
             observer.Done();
             if (!result.Succeeded)
             {

@@ -181,7 +181,12 @@ namespace AzDockerVm.Engine.Deployment
         /// The plan stays as it was read.
         /// </summary>
         public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, CancellationToken ct)
+            => await ApplyAsync(plan, observer, int.MaxValue, ct).ConfigureAwait(false);
+
+        /// <summary>As <see cref="ApplyAsync(DeploymentPlan, IDeploymentObserver, CancellationToken)"/>, with at most <paramref name="maxChanges"/> changes at a time (1: one after the other, in dependency order).</summary>
+        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges, CancellationToken ct)
         {
+            using var gate = new SemaphoreSlim(Math.Max(1, Math.Min(maxChanges, 1024)));
             DeploymentStates states = plan.States.Copy();
             var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
             var failures = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, Exception>();
@@ -190,7 +195,7 @@ namespace AzDockerVm.Engine.Deployment
             {
                 // Nodes come in dependency order, so every dependency's task exists already.
                 Task<bool>[] before = node.DependsOn.Select(d => tasks[d]).ToArray();
-                tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, ct);
+                tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, gate, ct);
             }
 
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
@@ -216,7 +221,7 @@ namespace AzDockerVm.Engine.Deployment
         }
 
         private static async Task<bool> CreateWhenReadyAsync(ResourceNode node, Task<bool>[] dependencies, DeploymentStates states,
-            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, CancellationToken ct)
+            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, SemaphoreSlim gate, CancellationToken ct)
         {
             bool ready = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(ok => ok);
             object existing = states.Find(node);
@@ -251,8 +256,16 @@ namespace AzDockerVm.Engine.Deployment
                 return false;
             }
 
-            return await ChangeAsync(node, existing == null ? "Creating" : "Replacing", NodeOutcome.Created, async () => states.Set(node, await node.CreateAsync(states, ct).ConfigureAwait(false)),
-                outcomes, failures, observer).ConfigureAwait(false);
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await ChangeAsync(node, existing == null ? "Creating" : "Replacing", NodeOutcome.Created, async () => states.Set(node, await node.CreateAsync(states, ct).ConfigureAwait(false)),
+                    outcomes, failures, observer).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
         /// <summary>Returns true when the node is gone (deleted, or never there).</summary>
