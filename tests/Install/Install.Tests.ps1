@@ -18,7 +18,8 @@ BeforeAll {
     # The pwsh running these tests (the project's pinned 7.6.10); a fresh process of it for every step.
     $script:pwshDll = Join-Path $PSHOME 'pwsh.dll'
     $script:cmdlets = 'New-DockerTlsCertificate', 'New-DockerContext', 'Test-AzDockerHost',
-        'Set-AzDockerExtension', 'Get-AzDockerExtension', 'Remove-AzDockerExtension'
+        'Set-AzDockerExtension', 'Get-AzDockerExtension', 'Remove-AzDockerExtension',
+        'New-AzDockerVm', 'Get-AzDockerVm', 'Remove-AzDockerVm'
 
     # A new, empty home folder: what a user who never ran pwsh has.
     function New-EmptyHome([string] $Name) {
