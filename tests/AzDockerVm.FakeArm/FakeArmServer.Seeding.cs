@@ -134,6 +134,34 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>Adds an inbound TCP Allow rule for <paramref name="port"/> from anywhere to an existing NSG (as an admin would in the portal).</summary>
+        public void AllowInbound(string resourceGroup, string nsgName, int port, int priority = 300)
+        {
+            lock (_store.Gate)
+            {
+                var group = _store.FindGroup(resourceGroup) ?? throw new InvalidOperationException($"No resource group '{resourceGroup}'.");
+                var nsg = ArmStore.FindNetwork(group, NetworkApi.NetworkSecurityGroups, nsgName) ?? throw new InvalidOperationException($"No NSG '{nsgName}'.");
+                var rules = nsg.Properties["securityRules"] as JsonArray ?? new JsonArray();
+                nsg.Properties["securityRules"] = rules;
+                string name = "Allow-" + port;
+                rules.Add(new JsonObject
+                {
+                    ["name"] = name,
+                    ["properties"] = new JsonObject
+                    {
+                        ["protocol"] = "Tcp",
+                        ["sourcePortRange"] = "*",
+                        ["destinationPortRange"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["sourceAddressPrefix"] = "*",
+                        ["destinationAddressPrefix"] = "*",
+                        ["access"] = "Allow",
+                        ["priority"] = priority,
+                        ["direction"] = "Inbound",
+                    },
+                });
+            }
+        }
+
         public VmPowerState GetPowerState(string resourceGroup, string vmName)
         {
             lock (_store.Gate)

@@ -21,11 +21,11 @@ namespace AzDockerVm.Cmdlets
         [ValidateNotNull]
         public DockerTlsCertificateSet Certificate { get; set; }
 
-        /// <summary>By property name also as TlsPath, so a DockerContextInfo from New-DockerContext pipes in.</summary>
+        /// <summary>By property name also as TlsPath, so a DockerContextInfo from New-DockerContext pipes in. (Virtual: a cmdlet with a parameter set of its own may declare it for that set too.)</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificatePathSet)]
         [Alias("TlsPath")]
         [ValidateNotNullOrEmpty]
-        public string CertificatePath { get; set; }
+        public virtual string CertificatePath { get; set; }
 
         /// <summary>Absolute paths of the CA certificate, the client certificate and the client key.</summary>
         protected (string Ca, string Cert, string Key) ClientTlsFiles()

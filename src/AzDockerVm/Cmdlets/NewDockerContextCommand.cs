@@ -14,12 +14,14 @@ namespace AzDockerVm.Cmdlets
     [OutputType(typeof(DockerContextInfo))]
     public sealed class NewDockerContextCommand : DockerTlsCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; }
 
-        [Parameter(Mandatory = true, Position = 1, ParameterSetName = CertificatePathSet)]
+        /// <summary>By property name also as DockerHost, so a New-/Get-AzDockerVm host pipes in (with its Name and CertificatePath).</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificatePathSet)]
         [Parameter(Position = 1, ParameterSetName = CertificateSet)]
+        [Alias("DockerHost")]
         public string Endpoint { get; set; }
 
         [Parameter]

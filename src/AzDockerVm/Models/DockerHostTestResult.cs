@@ -6,11 +6,18 @@ namespace AzDockerVm.Models
     /// </summary>
     public sealed class DockerHostTestResult
     {
+        /// <summary>The VM's group, when an Azure VM was tested (-ResourceGroupName/-Name); else null.</summary>
+        public string ResourceGroupName { get; set; }
+
+        /// <summary>The VM, when an Azure VM was tested; else null.</summary>
+        public string VMName { get; set; }
+
         public string Endpoint { get; set; }
 
         public bool Success { get; set; }
 
-        /// <summary>Null on success; else ClientCertificateRejected, UnknownAuthority, NameMismatch, ServerCertificateInvalid,
+        /// <summary>Null on success; for a VM first VmNotFound, VmNotRunning, ExtensionNotInstalled, ExtensionFailed, PortBlocked or
+        /// CertificateNotFound; then ClientCertificateRejected, UnknownAuthority, NameMismatch, ServerCertificateInvalid,
         /// ConnectionRefused, Timeout, HostNotFound, TlsHandshakeFailed, InvalidCertificateFile or NotDockerEndpoint.</summary>
         public string Reason { get; set; }
 
@@ -31,6 +38,6 @@ namespace AzDockerVm.Models
 
         /// <summary>"tcp://host:2376: Docker 24.0.7 (API 1.43)" or "tcp://host:2376: Timeout: ...", for logs and strings.</summary>
         public override string ToString()
-            => Success ? $"{Endpoint}: Docker {ServerVersion} (API {ApiVersion})" : $"{Endpoint}: {Reason}: {Message}";
+            => Success ? $"{Endpoint}: Docker {ServerVersion} (API {ApiVersion})" : $"{Endpoint ?? VMName}: {Reason}: {Message}";
     }
 }

@@ -4,8 +4,8 @@ namespace AzDockerVm.Models
 {
     /// <summary>
     /// A Docker host on an Azure VM (New-AzDockerVm's output, Get-AzDockerVm's too). Its ResourceGroupName and Name
-    /// pipe into Get-/Remove-AzDockerVm, Set-AzDockerExtension and Test-AzDockerHost; DockerHost and CertificatePath
-    /// into New-DockerContext. Nothing secret: the key files' paths only.
+    /// pipe into Get-/Remove-AzDockerVm, Set-AzDockerExtension and Test-AzDockerHost (by VM); Name, DockerHost and
+    /// CertificatePath into New-DockerContext. Nothing secret: the key files' paths only.
     /// </summary>
     public sealed class PSAzDockerVm
     {
@@ -48,11 +48,5 @@ namespace AzDockerVm.Models
         public string DockerVersion { get; set; }
 
         public Hashtable Tags { get; set; }
-
-        /// <summary>Set-AzDockerExtension and the extension cmdlets bind the VM by this name.</summary>
-        public string VMName => Name;
-
-        /// <summary>Test-AzDockerHost binds the endpoint by this name.</summary>
-        public string Endpoint => DockerHost;
     }
 }

@@ -83,7 +83,10 @@ namespace AzDockerVm.FakeArm
         /// <summary>CustomScript's commandToExecute, or null.</summary>
         public string CommandToExecute => Setting("commandToExecute")?.GetValue<string>();
 
-        /// <summary>The Docker port in the public settings (DockerExtension's docker.port, or a top-level port), else null.</summary>
+        /// <summary>
+        /// The Docker port: in the public settings (DockerExtension's docker.port, or a top-level port), else the
+        /// AZDV_PORT assignment of the CustomScript script (what the script would report), else null.
+        /// </summary>
         public int? Port
         {
             get
@@ -91,7 +94,8 @@ namespace AzDockerVm.FakeArm
                 var port = Settings["docker"]?["port"] ?? Settings["port"];
                 if (port is not JsonValue value)
                 {
-                    return null;
+                    var assigned = Script == null ? null : System.Text.RegularExpressions.Regex.Match(Script, @"^AZDV_PORT='?(\d+)'?\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+                    return assigned != null && assigned.Success ? int.Parse(assigned.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
                 }
 
                 return value.GetValueKind() switch

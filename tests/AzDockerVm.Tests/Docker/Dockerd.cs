@@ -42,8 +42,8 @@ namespace AzDockerVm.Tests.Docker
 
         public string LogFile => Path.Combine(_root, "dockerd.log");
 
-        /// <summary>Starts dockerd with the server half of a set (ca.pem, server-cert.pem, server-key.pem in <paramref name="tlsFolder"/>).</summary>
-        public static Dockerd Start(string tlsFolder)
+        /// <summary>Starts dockerd with the server half of a set (ca.pem, server-cert.pem, server-key.pem in <paramref name="tlsFolder"/>), on <paramref name="port"/> (0: a free one).</summary>
+        public static Dockerd Start(string tlsFolder, int port = 0)
         {
             string cannot = TestPrerequisites.CannotStartDockerd();
             if (cannot != null)
@@ -55,7 +55,7 @@ namespace AzDockerVm.Tests.Docker
             string root = Path.Combine(Path.GetTempPath(), "azdvm-dd-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(root);
             File.WriteAllText(Path.Combine(root, "daemon.json"), "{}\n"); // never read /etc/docker/daemon.json
-            int port = FreeLoopbackPort();
+            port = port == 0 ? FreeLoopbackPort() : port;
             var psi = new ProcessStartInfo(ExternalTool.Find("dockerd"))
             {
                 UseShellExecute = false,

@@ -1,0 +1,113 @@
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using AzDockerVm.FakeArm;
+using AzDockerVm.Tests.Bench;
+using AzDockerVm.Tests.Docker;
+using Xunit;
+
+namespace AzDockerVm.Tests.Azure
+{
+    /// <summary>
+    /// Test-AzDockerHost for an Azure VM checks in layers and names the first that fails: the VM, the Docker extension
+    /// (with the script's words), the NSG, the local TLS set; then mutual TLS against a real dockerd on loopback that
+    /// stands behind the fake VM's public address (127.0.0.1, so no public name is ever resolved).
+    /// </summary>
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class TestAzDockerHostVmTests : IAsyncLifetime
+    {
+        private AzureBench _bench;
+
+        public async Task InitializeAsync() => _bench = await AzureBench.StartAsync();
+
+        public async Task DisposeAsync() => await _bench.DisposeAsync();
+
+        private (string Reason, string Message, bool Success) Test(string vm = "vm1")
+        {
+            var result = _bench.Ps.Run($"Test-AzDockerHost -ResourceGroupName rg1 -Name {vm} -TimeoutSec 5").ThrowIfFailed().Single();
+            Assert.Equal("rg1", result.Properties["ResourceGroupName"].Value);
+            return ((string)result.Properties["Reason"].Value, (string)result.Properties["Message"].Value, (bool)result.Properties["Success"].Value);
+        }
+
+        [Fact]
+        public void A_missing_VM_is_VmNotFound_and_a_stopped_one_VmNotRunning()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", powerState: VmPowerState.Deallocated);
+
+            Assert.Equal("VmNotFound", Test("nosuch").Reason);
+            var stopped = Test();
+            Assert.Equal("VmNotRunning", stopped.Reason);
+            Assert.Contains("deallocated", stopped.Message);
+            Assert.Contains("Start-AzVM", stopped.Message);
+        }
+
+        [Fact]
+        public void Without_our_extension_it_says_so_and_a_failed_one_reports_the_scripts_words()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1");
+            Assert.Equal("ExtensionNotInstalled", Test().Reason);
+
+            _bench.Arm.SetExtensionHandler("rg1", "vm1", _ => ExtensionOutcome.ScriptFailed(1, "AZDOCKERVM status=error reason=unsupported-distribution", "this distribution is not supported"));
+            Assert.NotNull(_bench.Ps.Run("Set-AzDockerExtension rg1 vm1").Error);
+
+            var failed = Test();
+            Assert.Equal("ExtensionFailed", failed.Reason);
+            Assert.Contains("unsupported-distribution", failed.Message);
+        }
+
+        [Fact]
+        public void An_NSG_without_an_allow_rule_for_the_Docker_port_is_PortBlocked_naming_the_group()
+        {
+            // The portal's VM: its NSG allows SSH only.
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1");
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+
+            var blocked = Test();
+
+            Assert.Equal("PortBlocked", blocked.Reason);
+            Assert.Contains("'vm1-nsg'", blocked.Message);
+            Assert.Contains("2376", blocked.Message);
+        }
+
+        [Fact]
+        public void Without_the_local_TLS_set_it_is_CertificateNotFound()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", 2376);
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+            Directory.Delete(Path.Combine(_bench.DockerConfig, "azdockervm", "127.0.0.1"), recursive: true);
+
+            Assert.Equal("CertificateNotFound", Test().Reason);
+        }
+
+        [DockerdFact]
+        public void With_every_layer_in_place_it_reaches_the_daemon_over_mutual_TLS_and_a_stopped_daemon_is_ConnectionRefused()
+        {
+            int port = Dockerd.FreeLoopbackPort();
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", port);
+            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {port}").ThrowIfFailed();
+            string set = Path.Combine(_bench.DockerConfig, "azdockervm", "127.0.0.1");
+
+            using (Dockerd.Start(set, port))
+            {
+                var ok = Test();
+                Assert.True(ok.Success, ok.Reason + ": " + ok.Message);
+            }
+
+            Assert.Equal("ConnectionRefused", Test().Reason);
+        }
+
+        [Fact]
+        public void A_host_piped_from_Get_AzDockerVm_is_tested_as_a_VM()
+        {
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1");
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1").ThrowIfFailed();
+
+            var result = _bench.Ps.Run("Get-AzDockerVm rg1 vm1 | Test-AzDockerHost -TimeoutSec 5").ThrowIfFailed().Single();
+
+            Assert.Equal("vm1", result.Properties["VMName"].Value);
+            Assert.Equal("PortBlocked", result.Properties["Reason"].Value);
+        }
+    }
+}
