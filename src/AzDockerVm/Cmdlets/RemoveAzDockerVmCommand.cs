@@ -48,9 +48,10 @@ namespace AzDockerVm.Cmdlets
             DockerVmRemoval removal = RunArm((arm, ct) => DockerVmInventory.PlanRemovalAsync(arm, vm.ResourceGroupName, vm.VmName, dockerConfig, RemoveLocalCertificate, ct));
             if (!removal.VmIsOurs)
             {
-                throw new AzDockerVmException("NotAnAzDockerVm", FailureKind.InvalidOperation, Name,
+                // This record's error (a pipeline from Get-AzDockerVm may hold hosts Set-AzDockerExtension made): the next record goes on.
+                throw new RecordFailedException(new AzDockerVmException("NotAnAzDockerVm", FailureKind.InvalidOperation, Name,
                     $"VM '{Name}' in resource group '{ResourceGroupName}' was not created by New-AzDockerVm (it has no AzDockerVmHost tag); Remove-AzDockerVm deletes only what AzDockerVm made. Nothing was deleted.",
-                    $"Remove-AzDockerExtension -ResourceGroupName {ResourceGroupName} -VMName {Name} takes Docker off it; Remove-AzVM deletes the VM.");
+                    $"Remove-AzDockerExtension -ResourceGroupName {ResourceGroupName} -VMName {Name} takes Docker off it; Remove-AzVM deletes the VM."));
             }
 
             string target = $"Docker host '{Name}' in resource group '{ResourceGroupName}'";

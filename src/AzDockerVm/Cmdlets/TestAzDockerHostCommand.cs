@@ -14,7 +14,7 @@ namespace AzDockerVm.Cmdlets
     /// <summary>
     /// Checks a Docker host over mutual TLS (ping + version) with the client's certificate, trusting only the given
     /// ca.pem. A failed check is a result with Success = $false and a Reason, not an error; bad input is an error.
-    /// For an Azure VM (-ResourceGroupName/-Name, or piped from New-/Get-AzDockerVm) it checks in layers and reports
+    /// For an Azure VM (-ResourceGroupName/-VMName, or piped from New-/Get-AzDockerVm) it checks in layers and reports
     /// the first that fails: the VM, the Docker extension, the network security groups, the local TLS set, then TLS.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "AzDockerHost", DefaultParameterSetName = CertificateSet)]
@@ -32,11 +32,12 @@ namespace AzDockerVm.Cmdlets
         [ArgumentCompleter(typeof(ResourceGroupCompleter))]
         public string ResourceGroupName { get; set; }
 
+        // -VMName, not -Name: a DockerContextInfo (Name, Endpoint, TlsPath) pipes into the endpoint set, and a Name
+        // parameter here would bind its Name too and leave no parameter set that fits.
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = VmSet)]
-        [Alias("VMName")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(VmNameCompleter))]
-        public string Name { get; set; }
+        public string VMName { get; set; }
 
         [Parameter(ParameterSetName = VmSet)]
         [Alias("AzContext", "AzureRmContext", "AzureCredential")]
@@ -94,7 +95,7 @@ namespace AzDockerVm.Cmdlets
             WriteObject(new DockerHostTestResult
             {
                 ResourceGroupName = ParameterSetName == VmSet ? ResourceGroupName : null,
-                VMName = ParameterSetName == VmSet ? Name : null,
+                VMName = ParameterSetName == VmSet ? VMName : null,
                 Endpoint = result.Endpoint,
                 Success = result.Success,
                 Reason = result.Reason,
@@ -119,7 +120,7 @@ namespace AzDockerVm.Cmdlets
 
         private DockerHostProbeResult TestVm()
         {
-            var vm = new VmReference(ResourceGroupName, Name);
+            var vm = new VmReference(ResourceGroupName, VMName);
             string dockerConfig = DockerConfigDirectory();
             var session = (ArmSession)(_session ?? (_session = new ArmSession(this, () => DefaultProfile)));
             WriteVerbose($"Testing Docker host '{vm}' in layers: VM, Docker extension, network security groups, local TLS set, mutual TLS (timeout {TimeoutSec} s).");

@@ -48,5 +48,8 @@ namespace AzDockerVm.Models
         public string DockerVersion { get; set; }
 
         public Hashtable Tags { get; set; }
+
+        /// <summary>The VM's name again, as Test-AzDockerHost's -VMName binds it (the extension cmdlets bind Name).</summary>
+        public string VMName => Name;
     }
 }

@@ -24,7 +24,7 @@ namespace AzDockerVm.Tests.Azure
 
         private (string Reason, string Message, bool Success) Test(string vm = "vm1")
         {
-            var result = _bench.Ps.Run($"Test-AzDockerHost -ResourceGroupName rg1 -Name {vm} -TimeoutSec 5").ThrowIfFailed().Single();
+            var result = _bench.Ps.Run($"Test-AzDockerHost -ResourceGroupName rg1 -VMName {vm} -TimeoutSec 5").ThrowIfFailed().Single();
             Assert.Equal("rg1", result.Properties["ResourceGroupName"].Value);
             return ((string)result.Properties["Reason"].Value, (string)result.Properties["Message"].Value, (bool)result.Properties["Success"].Value);
         }

@@ -24,6 +24,7 @@ namespace AzDockerVm.Tests.Help
         {
             "ClientCertificateRejected", "UnknownAuthority", "NameMismatch", "ServerCertificateInvalid", "ConnectionRefused",
             "Timeout", "HostNotFound", "TlsHandshakeFailed", "InvalidCertificateFile", "NotDockerEndpoint",
+            "VmNotFound", "VmNotRunning", "ExtensionNotInstalled", "ExtensionFailed", "PortBlocked", "CertificateNotFound",
         };
 
         [Fact]
