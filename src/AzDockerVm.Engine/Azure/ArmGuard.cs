@@ -9,7 +9,10 @@ namespace AzDockerVm.Engine.Azure
     internal static class ArmGuard
     {
         /// <summary>Every SDK failure leaves as an AzDockerVmException with a stable id; ours pass through.</summary>
-        internal static async Task<T> Run<T>(VmReference target, Func<Task<T>> work)
+        internal static Task<T> Run<T>(VmReference target, Func<Task<T>> work) => Run((object)target.VmName, work);
+
+        /// <summary>As for a VM, with any target (a resource group being listed).</summary>
+        internal static async Task<T> Run<T>(object target, Func<Task<T>> work)
         {
             try
             {
@@ -17,21 +20,21 @@ namespace AzDockerVm.Engine.Azure
             }
             catch (RequestFailedException ex)
             {
-                throw ArmFailure.From(ex, target.VmName);
+                throw ArmFailure.From(ex, target);
             }
             catch (AggregateException ex) when (ArmFailure.IsTimeout(ex))
             {
-                throw ArmFailure.Timeout(ex, target.VmName);
+                throw ArmFailure.Timeout(ex, target);
             }
             catch (AggregateException ex) when (ex.Flatten().InnerExceptions.LastOrDefault() is Exception last
                                                   && (last is RequestFailedException || ArmFailure.IsConnectionFailure(last)))
             {
                 // Azure.Core's retry policy gives up with "Retry failed after N tries": the last attempt tells why.
-                throw last is RequestFailedException failed && failed.Status != 0 ? ArmFailure.From(failed, target.VmName) : ArmFailure.Connection(last, target.VmName);
+                throw last is RequestFailedException failed && failed.Status != 0 ? ArmFailure.From(failed, target) : ArmFailure.Connection(last, target);
             }
             catch (Exception ex) when (!(ex is AzDockerVmException) && !(ex is OperationCanceledException) && ArmFailure.IsConnectionFailure(ex))
             {
-                throw ArmFailure.Connection(ex, target.VmName);
+                throw ArmFailure.Connection(ex, target);
             }
         }
     }

@@ -28,7 +28,10 @@ namespace AzDockerVm.Engine.Azure
         public const string CertificateNotFound = "CertificateNotFound";
 
         /// <param name="certificateFolder">The client's set (ca.pem, cert.pem, key.pem); null: the VM's default set under <paramref name="dockerConfig"/>.</param>
-        public static async Task<DockerHostProbeResult> DiagnoseAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout, CancellationToken ct)
+        public static Task<DockerHostProbeResult> DiagnoseAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout, CancellationToken ct)
+            => ArmGuard.Run(reference, () => DiagnoseCoreAsync(arm, reference, dockerConfig, certificateFolder, timeout, ct));
+
+        private static async Task<DockerHostProbeResult> DiagnoseCoreAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout, CancellationToken ct)
         {
             VmFacts vm;
             try

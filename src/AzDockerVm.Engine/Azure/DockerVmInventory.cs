@@ -27,7 +27,10 @@ namespace AzDockerVm.Engine.Azure
     public static class DockerVmInventory
     {
         /// <summary>The Docker hosts of a group (or of the subscription, <paramref name="resourceGroupName"/> null) whose names match the wildcard.</summary>
-        public static async Task<IReadOnlyList<DockerVmInfo>> ListAsync(ArmConnection arm, string resourceGroupName, string namePattern, string dockerConfig, CancellationToken ct)
+        public static Task<IReadOnlyList<DockerVmInfo>> ListAsync(ArmConnection arm, string resourceGroupName, string namePattern, string dockerConfig, CancellationToken ct)
+            => ArmGuard.Run(resourceGroupName ?? arm.Target.SubscriptionId, () => ListCoreAsync(arm, resourceGroupName, namePattern, dockerConfig, ct));
+
+        private static async Task<IReadOnlyList<DockerVmInfo>> ListCoreAsync(ArmConnection arm, string resourceGroupName, string namePattern, string dockerConfig, CancellationToken ct)
         {
             // PowerShell's wildcards: * and ?, case-insensitive.
             var pattern = new Regex("^" + Regex.Escape(namePattern ?? "*").Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
@@ -51,7 +54,7 @@ namespace AzDockerVm.Engine.Azure
             }
 
             var hosts = await Task.WhenAll(vms.Select(vm => ReadHostAsync(arm, vm, dockerConfig, ct))).ConfigureAwait(false);
-            return hosts.Where(h => h != null).OrderBy(h => h.ResourceGroupName, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            return (IReadOnlyList<DockerVmInfo>)hosts.Where(h => h != null).OrderBy(h => h.ResourceGroupName, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ToList();
         }
 
         /// <summary>One VM as a Docker host, or null when it is not one (no tag of ours, no extension of ours).</summary>
@@ -133,7 +136,10 @@ namespace AzDockerVm.Engine.Azure
         }
 
         /// <summary>What removing a host would delete: its graph, found from what exists. Writes nothing.</summary>
-        public static async Task<DockerVmRemoval> PlanRemovalAsync(ArmConnection arm, string resourceGroupName, string name, string dockerConfig, bool removeLocal, CancellationToken ct)
+        public static Task<DockerVmRemoval> PlanRemovalAsync(ArmConnection arm, string resourceGroupName, string name, string dockerConfig, bool removeLocal, CancellationToken ct)
+            => ArmGuard.Run((object)name, () => PlanRemovalCoreAsync(arm, resourceGroupName, name, dockerConfig, removeLocal, ct));
+
+        private static async Task<DockerVmRemoval> PlanRemovalCoreAsync(ArmConnection arm, string resourceGroupName, string name, string dockerConfig, bool removeLocal, CancellationToken ct)
         {
             string subscription = arm.Target.SubscriptionId;
             var spec = new DockerHostSpec
@@ -225,7 +231,10 @@ namespace AzDockerVm.Engine.Azure
         }
 
         /// <summary>Deletes what AzDockerVm made for the host (dependents first), then, if asked, its local files.</summary>
-        public static async Task<DeploymentResult> RemoveAsync(ArmConnection arm, DockerVmRemoval removal, CancellationToken ct)
+        public static Task<DeploymentResult> RemoveAsync(ArmConnection arm, DockerVmRemoval removal, CancellationToken ct)
+            => ArmGuard.Run((object)removal.Name, () => RemoveCoreAsync(arm, removal, ct));
+
+        private static async Task<DeploymentResult> RemoveCoreAsync(ArmConnection arm, DockerVmRemoval removal, CancellationToken ct)
         {
             DeploymentResult result = await ResourceGraph.RemoveAsync(removal.Host.Roots, new RemovalObserver(arm.Host, removal.Name), ct).ConfigureAwait(false);
             if (result.Failures.Count > 0)

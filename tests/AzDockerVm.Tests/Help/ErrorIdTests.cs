@@ -124,6 +124,15 @@ namespace AzDockerVm.Tests.Help
             { "Remove-AzDockerExtension rg1 vm1 -Force", "500" },
             { "Get-AzDockerExtension rg1 vm1", "403" },
             { "function global:Get-AzContext { $null }; Set-AzDockerExtension rg1 vm1", null },
+            { "New-AzDockerVm -ResourceGroupName rg1 -Name dock1 -Image WindowsServer2022", null },
+            { "New-AzDockerVm -ResourceGroupName rg1 -Name dock1 -AllowedSourceAddress 10.0.0.1/8", null },
+            { "New-AzDockerVm -ResourceGroupName rg-none -Name dock1", null },
+            { "New-AzDockerVm -ResourceGroupName rg1 -Name dock1", "500" },
+            { "Get-AzDockerVm -ResourceGroupName rg1", "drop" },
+            { "Get-AzDockerVm -ResourceGroupName rg1 -Name nosuch", null },
+            { "Remove-AzDockerVm rg1 vm1 -Force", null },
+            { "Remove-AzDockerVm rg1 vm1 -Force", "403" },
+            { "Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1", "500" },
         };
 
         [Theory]
