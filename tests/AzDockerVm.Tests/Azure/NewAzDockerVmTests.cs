@@ -265,5 +265,47 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal("AzDockerVm.Models.PSAzDockerVm", run.Output[1].BaseObject.GetType().FullName);
             Assert.Equal("Succeeded", run.Output[1].Properties["ProvisioningState"].Value);
         }
+    
+
+        [Fact]
+        public void Throttling_and_server_errors_at_every_stage_are_retried_and_the_host_is_made_once()
+        {
+            var rules = new[] { "*/virtualNetworks/*", "*/networkSecurityGroups/*", "*/publicIPAddresses/*", "*/networkInterfaces/*", "*/securityRules/*", "*/virtualMachines/dock1", "*/extensions/*" }
+                .Select(stage => _bench.Arm.Faults.On("PUT", stage).Times(1).Throttle(1))
+                .Append(_bench.Arm.Faults.On("PUT", "*/networkInterfaces/*").Times(1).ServerError())
+                .Append(_bench.Arm.Faults.On("GET", "*/resourcegroups/rg-docker").Times(1).ServerError())
+                .ToList();
+
+            var vm = New().ThrowIfFailed().Single();
+
+            Assert.All(rules, rule => Assert.Equal(1, rule.Hits));
+            Assert.Equal("Succeeded", vm.Properties["ProvisioningState"].Value);
+            Assert.Equal(1, _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal) && r.Status < 300));
+        }
+
+        [Fact]
+        public void An_existing_NSG_of_another_location_is_refused_before_anything_is_made()
+        {
+            _bench.Arm.AddLinuxVm("rg-docker", "legacy1", location: "northeurope");
+
+            var run = New("-SecurityGroupName legacy1-nsg");
+
+            run.AssertRefused("ResourceInOtherLocation", ErrorCategory.InvalidOperation, "legacy1-nsg");
+            Assert.Contains("northeurope", run.Error.Exception.Message);
+            Assert.Empty(_bench.Writes());
+        }
+
+        [Fact]
+        public void The_host_pipes_into_Set_AzDockerExtension_and_New_DockerContext()
+        {
+            New().ThrowIfFailed();
+
+            var status = _bench.Ps.Run("Get-AzDockerVm rg-docker dock1 | Set-AzDockerExtension -DockerVersion 5:24.0.7 -NoDockerContext").ThrowIfFailed().Single();
+            var context = _bench.Ps.Run("Get-AzDockerVm rg-docker dock1 | New-DockerContext -Force").ThrowIfFailed().Single();
+
+            Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
+            Assert.Equal("dock1", context.Properties["Name"].Value);
+            Assert.StartsWith("tcp://dock1-", (string)context.Properties["Endpoint"].Value);
+        }
     }
 }

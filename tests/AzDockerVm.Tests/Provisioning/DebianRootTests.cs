@@ -17,7 +17,8 @@ namespace AzDockerVm.Tests.Provisioning
     /// foreign one; idempotence; rollback on bad settings; no secret under bash -x; and a root booted with systemd
     /// (systemd-nspawn) where the script starts Docker, keeps its PID on a re-run and restarts it on a new certificate.
     /// It also runs, unchanged, the script Set-AzDockerExtension rendered and sent in its protected settings (taken from
-    /// the fake ARM), with a TLS set made by New-DockerTlsCertificate: the product's own output, executed for real.
+    /// the fake ARM), with a TLS set made by New-DockerTlsCertificate, and the script New-AzDockerVm sent for a new host:
+    /// the product's own output, executed for real.
     /// The harness prints TAP; every "not ok" line fails this test.
     /// </summary>
     public class DebianRootTests
@@ -33,7 +34,8 @@ namespace AzDockerVm.Tests.Provisioning
             try
             {
                 string script = await RenderThroughSetAzDockerExtension(work);
-                RunHarness(script, Path.Combine(work, "tls"));
+                string newScript = await RenderThroughNewAzDockerVm(work);
+                RunHarness(script, Path.Combine(work, "tls"), newScript, Path.Combine(work, "tls-new"));
             }
             finally
             {
@@ -55,13 +57,32 @@ namespace AzDockerVm.Tests.Provisioning
             return file;
         }
 
-        private void RunHarness(string renderedScript, string clientFolder)
+        /// <summary>
+        /// New-AzDockerVm from nothing against the fake ARM, with a set of its own that also names 127.0.0.1 (and the
+        /// addresses the fake gives a first host); returns the script it sent for the new VM.
+        /// </summary>
+        private static async Task<string> RenderThroughNewAzDockerVm(string work)
+        {
+            await using var bench = await AzureBench.StartAsync();
+            var host = bench.Ps.Run(
+                "$tls = New-DockerTlsCertificate -Path $Folder -DnsName dock1test.westeurope.cloudapp.azure.com -IPAddress 20.50.0.1, 20.50.0.2, 127.0.0.1; " +
+                "New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 -Location westeurope -DomainNameLabel dock1test -AllowedSourceAddress 203.0.113.0/24 -Certificate $tls",
+                new { Folder = Path.Combine(work, "tls-new") }).ThrowIfFailed().Single();
+            Assert.Equal("Succeeded", host.Properties["ProvisioningState"].Value);
+            string file = Path.Combine(work, "rendered-new.sh");
+            File.WriteAllText(file, Assert.Single(bench.Arm.ExtensionPuts).Script);
+            return file;
+        }
+
+        private void RunHarness(string renderedScript, string clientFolder, string newScript, string newClientFolder)
         {
             string harness = Path.Combine(RepoPaths.Root, "tests", "AzDockerVm.Tests", "Provisioning", "debian-root.sh");
             var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(harness);
             psi.Environment["AZDV_TEST_RENDERED_SCRIPT"] = renderedScript;
             psi.Environment["AZDV_TEST_RENDERED_CLIENT"] = clientFolder;
+            psi.Environment["AZDV_TEST_RENDERED_NEW_SCRIPT"] = newScript;
+            psi.Environment["AZDV_TEST_RENDERED_NEW_CLIENT"] = newClientFolder;
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(psi);
             var stderr = process.StandardError.ReadToEndAsync();
@@ -77,6 +98,7 @@ namespace AzDockerVm.Tests.Provisioning
             Assert.True(failed.Length == 0, "failed checks:\n" + string.Join("\n", failed) + "\n" + stderr.Result);
             Assert.True(skipped.Length == 0, "skipped checks (root is required and present):\n" + string.Join("\n", skipped));
             Assert.True(passed.Length >= 20, $"expected the full list of checks, saw {passed.Length} passing lines");
+            Assert.Contains(lines, l => l.StartsWith("ok ", StringComparison.Ordinal) && l.Contains("New-AzDockerVm rendered"));
             Assert.Equal(0, process.ExitCode);
         }
     }

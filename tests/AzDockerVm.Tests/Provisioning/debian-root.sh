@@ -21,6 +21,7 @@
 #   AZDV_TEST_RENDERED_SCRIPT, AZDV_TEST_RENDERED_CLIENT: a script exactly as AzDockerVm rendered it (taken from the
 #                      protected settings Set-AzDockerExtension sent) and the client folder (ca.pem, cert.pem,
 #                      key.pem) of its TLS set; without them that test is skipped
+#   AZDV_TEST_RENDERED_NEW_SCRIPT, AZDV_TEST_RENDERED_NEW_CLIENT: the same for the script New-AzDockerVm sent (optional)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,7 +52,7 @@ TESTS=(''
   'chroot: a pinned version whose repository is unreachable fails cleanly, files byte-identical'
   'secrets: bash -x run never shows the key PEM, registry password or .env secret'
   'secrets: AZDV_DEBUG=1 run shows no secret in any form'
-  'chroot: the script as Set-AzDockerExtension rendered it configures a dockerd that accepts its client set'
+  'chroot: the scripts as Set-AzDockerExtension and New-AzDockerVm rendered them configure a dockerd that accepts their client sets'
   'nspawn: systemd boots the root'
   'nspawn: run enables and starts docker; the TLS port accepts the client certificate'
   'nspawn: re-run is a no-op (docker MainPID unchanged, changed=false)'
@@ -789,21 +790,31 @@ t_secrets_debug() {
   checks_passed
 }
 
-# The product's own rendering, end to end: the script Set-AzDockerExtension sent in its protected settings.
+# The product's own rendering, end to end: the script Set-AzDockerExtension sent in its protected settings, and
+# (when given) the one New-AzDockerVm sent for a new host, each run in turn with its own TLS set.
 t_module_rendered() {
-  local version pid waited=0 output client=/root/azdv-module-client
   if [[ -z ${AZDV_TEST_RENDERED_SCRIPT:-} || -z ${AZDV_TEST_RENDERED_CLIENT:-} ]]; then
     SKIP_REASON='no script rendered by AzDockerVm given (AZDV_TEST_RENDERED_SCRIPT, AZDV_TEST_RENDERED_CLIENT)'
     return 2
   fi
-  cp "$AZDV_TEST_RENDERED_SCRIPT" "$ROOT/root/azdv-module.sh"
+  module_rendered_run "$AZDV_TEST_RENDERED_SCRIPT" "$AZDV_TEST_RENDERED_CLIENT" Set-AzDockerExtension
+  if [[ -n ${AZDV_TEST_RENDERED_NEW_SCRIPT:-} && -n ${AZDV_TEST_RENDERED_NEW_CLIENT:-} ]]; then
+    module_rendered_run "$AZDV_TEST_RENDERED_NEW_SCRIPT" "$AZDV_TEST_RENDERED_NEW_CLIENT" New-AzDockerVm
+  fi
+  checks_passed
+}
+
+module_rendered_run() { # module_rendered_run SCRIPT CLIENT_FOLDER LABEL
+  local script=$1 folder=$2 label=$3 version pid waited=0 output client=/root/azdv-module-client
+  cp "$script" "$ROOT/root/azdv-module.sh"
+  rm -rf "$ROOT$client"
   mkdir -p "$ROOT$client"
-  cp "$AZDV_TEST_RENDERED_CLIENT"/ca.pem "$AZDV_TEST_RENDERED_CLIENT"/cert.pem "$AZDV_TEST_RENDERED_CLIENT"/key.pem "$ROOT$client/"
+  cp "$folder"/ca.pem "$folder"/cert.pem "$folder"/key.pem "$ROOT$client/"
   mkdir -p "$WORK/runs"
   nice -n 5 chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root bash /root/azdv-module.sh \
     >"$WORK/runs/module.out" 2>"$WORK/runs/module.err"
-  check 'exit status 0' equals "$?" 0
-  check 'summary line' matches "$(tail -n 1 "$WORK/runs/module.out")" \
+  check "$label: exit status 0" equals "$?" 0
+  check "$label: summary line" matches "$(tail -n 1 "$WORK/runs/module.out")" \
     "^AZDOCKERVM status=ok docker=20\.10\.[0-9A-Za-z.+~:-]+ port=$PORT tls=on changed=true started=false$"
   # shellcheck disable=SC2016 # $1 is expanded by the inner sh
   unshare --net -- /bin/sh -c 'ip link set lo up && exec chroot "$1" /usr/sbin/dockerd \
@@ -822,16 +833,15 @@ t_module_rendered() {
     sleep 0.1
     waited=$((waited + 1))
   done
-  check "the module's client set is accepted over TLS ($version)" matches "$version" '^20\.10\.'
+  check "$label: the module's client set is accepted over TLS ($version)" matches "$version" '^20\.10\.'
   output=$(module_client "$CLIENT_DIR/client-cert.pem" "$CLIENT_DIR/client-key.pem" version 2>&1)
-  check 'a client certificate from another CA is rejected (bad certificate)' matches "$output" 'bad certificate'
+  check "$label: a client certificate from another CA is rejected (bad certificate)" matches "$output" 'bad certificate'
   if ((CHECK_FAILED)); then
     tail -n 5 "$WORK/runs/module.err" | sed 's/^/# script | /'
     tail -n 10 "$WORK/dockerd-module.log" | sed 's/^/# dockerd | /'
   fi
   stop_pid "$pid" 15
-  check 'dockerd and its containerd stopped' test -z "$(root_processes)"
-  checks_passed
+  check "$label: dockerd and its containerd stopped" test -z "$(root_processes)"
 }
 
 t_boot() {
