@@ -45,6 +45,9 @@ namespace AzDockerVm.Tests.Azure
             Assert.False(File.Exists(Path.Combine(tls, "ca-key.pem")), "the CA key stays in the group's CA folder");
             string key = (string)vm.Properties["SshPrivateKeyPath"].Value;
             Assert.True(File.Exists(key));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+            Assert.StartsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n", File.ReadAllText(key));
+            Assert.StartsWith("ssh-ed25519 ", File.ReadAllText(key + ".pub"));
 
             // The Docker port is open to the allowed sources only, and only to this host's private address.
             var rule = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Path.Contains("/securityRules/")).RequestBody["properties"];
@@ -306,6 +309,32 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal("Succeeded", status.Properties["ProvisioningState"].Value);
             Assert.Equal("dock1", context.Properties["Name"].Value);
             Assert.StartsWith("tcp://dock1-", (string)context.Properties["Endpoint"].Value);
+        }
+    
+
+        [Theory]
+        [InlineData("*/virtualNetworks/*")]
+        [InlineData("*/networkSecurityGroups/*")]
+        [InlineData("*/publicIPAddresses/*")]
+        [InlineData("*/networkInterfaces/*")]
+        [InlineData("*/securityRules/*")]
+        [InlineData("*/virtualMachines/dock1")]
+        public void A_failure_at_any_stage_is_reported_and_the_same_command_continues_without_duplicates(string stage)
+        {
+            _bench.Arm.Faults.On("PUT", stage).Times(1).Error(409, "OperationNotAllowed", "Operation could not be completed as it results in exceeding approved quota (injected).");
+
+            var failed = New();
+
+            Assert.NotNull(failed.Error);
+            Assert.Contains("OperationNotAllowed", failed.Error.Exception.Message);
+            Assert.Contains("Failed:", failed.Error.Exception.Message);
+
+            var done = New().ThrowIfFailed().Single();
+
+            Assert.Equal("Succeeded", done.Properties["ProvisioningState"].Value);
+            // Every resource was created by exactly one successful PUT across both runs.
+            var created = _bench.Arm.Requests.Where(r => r.Method == "PUT" && r.Status < 300).GroupBy(r => r.Path.Split('?')[0].ToLowerInvariant());
+            Assert.All(created, g => Assert.Single(g));
         }
     }
 }
