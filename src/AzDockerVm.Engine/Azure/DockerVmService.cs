@@ -294,7 +294,7 @@ namespace AzDockerVm.Engine.Azure
                 + $" Failed: {failed}."
                 + (notStarted.Length > 0 ? $" Not started: {notStarted}." : string.Empty);
             string action = (reason.RecommendedAction == null ? string.Empty : reason.RecommendedAction + " ")
-                + "Then run the same command again: it continues where it stopped and makes nothing twice. Or delete what it made (listed above; each carries the tag AzDockerVmHost=" + plan.Name + ") with Remove-AzResource.";
+                + $"Then run the same command again: it continues where it stopped and makes nothing twice. Or remove what it made: Remove-AzDockerVm -ResourceGroupName {plan.ResourceGroupName} -Name {plan.Name}.";
             return new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target ?? plan.Name, message, action, error);
         }
 

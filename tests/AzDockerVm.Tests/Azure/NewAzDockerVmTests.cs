@@ -203,6 +203,7 @@ namespace AzDockerVm.Tests.Azure
             Assert.Contains("Created now (kept):", message);
             Assert.Contains("virtual machine 'dock1'", message);
             Assert.Contains("run the same command again", failed.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
+            Assert.Contains("Remove-AzDockerVm -ResourceGroupName rg-docker -Name dock1", failed.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
             int vmPuts = _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal));
 
             var done = New().ThrowIfFailed().Single();
