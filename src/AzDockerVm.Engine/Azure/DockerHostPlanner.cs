@@ -65,7 +65,7 @@ namespace AzDockerVm.Engine.Azure
                 }
                 else
                 {
-                    plan.Certificate = VmCertificate.ForVm(vm, request.DockerConfig, request.Force);
+                    plan.Certificate = VmCertificate.ForVm(vm, request.DockerConfig, request.Force, request.Vm.SubscriptionId ?? arm.Target.SubscriptionId);
                     DockerHostLocalFiles.PlanContext(plan);
                 }
 

@@ -91,7 +91,11 @@ namespace AzDockerVm.Engine.Azure
         internal static string DefaultFolder(string dockerConfig, VmFacts vm)
             => DockerTlsMaterial.DefaultFolder(dockerConfig, vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.Name);
 
-        internal static VmCertificate ForVm(VmFacts vm, string dockerConfig, bool overwrite)
+        /// <remarks>
+        /// A new set is issued by the resource group's CA when this machine holds one (New-AzDockerVm made it): the
+        /// group's client certificates keep reaching the VM. Else the set gets a CA of its own.
+        /// </remarks>
+        internal static VmCertificate ForVm(VmFacts vm, string dockerConfig, bool overwrite, string subscriptionId = null)
         {
             string folder = DefaultFolder(dockerConfig, vm);
             var existing = new VmCertificate
@@ -107,12 +111,15 @@ namespace AzDockerVm.Engine.Azure
                 return existing;
             }
 
+            string authority = subscriptionId == null ? null : DockerTlsMaterial.AuthorityFolder(dockerConfig, subscriptionId, vm.ResourceGroupName);
+            bool groupCa = authority != null && File.Exists(Path.Combine(authority, DockerTlsFileNames.CaCertificate)) && File.Exists(Path.Combine(authority, DockerTlsFileNames.CaKey));
             existing.NewSet = DockerTlsMaterial.Plan(new DockerTlsSetRequest
             {
                 DnsNames = vm.Fqdns.ToList(),
                 IPAddresses = vm.PublicIPAddresses.Concat(vm.PrivateIPAddresses).ToList(),
                 Path = folder,
                 Overwrite = overwrite,
+                CertificateAuthorityPath = groupCa ? authority : null,
             });
             return existing;
         }

@@ -337,5 +337,21 @@ namespace AzDockerVm.Tests.Azure
             var created = _bench.Arm.Requests.Where(r => r.Method == "PUT" && r.Status < 300).GroupBy(r => r.Path.Split('?')[0].ToLowerInvariant());
             Assert.All(created, g => Assert.Single(g));
         }
+    
+
+        [Fact]
+        public void Set_AzDockerExtension_Force_on_a_host_of_the_group_issues_its_new_set_from_the_groups_CA()
+        {
+            var vm = New().ThrowIfFailed().Single();
+            string folder = (string)vm.Properties["CertificatePath"].Value;
+            string ca = File.ReadAllText(Path.Combine(folder, "ca.pem"));
+            string server = File.ReadAllText(Path.Combine(folder, "server-cert.pem"));
+
+            _bench.Ps.Run("Set-AzDockerExtension rg-docker dock1 -Force").ThrowIfFailed();
+
+            Assert.NotEqual(server, File.ReadAllText(Path.Combine(folder, "server-cert.pem")));
+            Assert.Equal(ca, File.ReadAllText(Path.Combine(folder, "ca.pem")));
+            Assert.False(File.Exists(Path.Combine(folder, "ca-key.pem")), "the CA key stays in the group's CA folder");
+        }
     }
 }
