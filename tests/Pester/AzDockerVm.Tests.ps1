@@ -51,7 +51,7 @@ Describe 'New-AzDockerVm without Azure' {
     ) {
         $splat = @{ ResourceGroupName = 'rg-docker'; Name = 'dock1'; Location = 'westeurope' }
         foreach ($key in $Extra.Keys) { $splat[$key] = $Extra[$key] }
-        $err = { New-AzDockerVm @splat } | Should -Throw -ErrorId "$Id,*" -PassThru
+        $err = { New-AzDockerVm @splat -ErrorAction Stop } | Should -Throw -ErrorId "$Id,*" -PassThru
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.TargetObject | Should -Not -BeNullOrEmpty
         Should -Invoke Get-AzContext -Times 0 -Exactly
@@ -60,7 +60,7 @@ Describe 'New-AzDockerVm without Azure' {
 
     It 'refuses a weak password without showing it' {
         $credential = [pscredential]::new('dockeradmin', (ConvertTo-SecureString 'weakpass' -AsPlainText -Force))
-        $err = { New-AzDockerVm rg-docker dock1 -Location westeurope -Credential $credential } | Should -Throw -ErrorId 'PasswordTooWeak,*' -PassThru
+        $err = { New-AzDockerVm rg-docker dock1 -Location westeurope -Credential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'PasswordTooWeak,*' -PassThru
         $err.TargetObject | Should -Be 'dockeradmin'
         ($err | Out-String) | Should -Not -Match 'weakpass'
     }

@@ -199,22 +199,65 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>Reads what exists of the host (and its group); refuses what cannot be reused. Writes nothing.</summary>
         public static async Task<DockerVmPlan> PlanAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct)
         {
-            DockerHostSpec spec = plan.Spec;
-            var target = new VmReference(spec.ResourceGroupName, spec.VmName);
-            return await ArmGuard.Run(target, async () =>
+            DockerVmOutcome outcome = (await PlanFleetAsync(arm, new[] { plan }, int.MaxValue, ct).ConfigureAwait(false))[0];
+            return outcome.Failure == null ? plan : throw outcome.Failure;
+        }
+
+        /// <summary>
+        /// Reads what exists of many hosts at once (at most <paramref name="maxRequests"/> reads at a time): hosts of one
+        /// group share its group and CA nodes, hosts of one network its network and NSG nodes, so what they share is
+        /// read once (and made once). Each host's refusal is that host's outcome; the others go on. Writes nothing.
+        /// </summary>
+        public static Task<IReadOnlyList<DockerVmOutcome>> PlanFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxRequests, CancellationToken ct)
+            => ArmGuard.Run((object)(plans.Count == 1 ? plans[0].Name : plans.Count + " Docker hosts"), async () =>
             {
-                if (spec.PublicIpAddressName != null && spec.DomainNameLabel == null)
+                var outcomes = plans.Select(p => new DockerVmOutcome { Plan = p }).ToList();
+                var built = new List<DockerVmPlan>();
+                foreach (DockerVmOutcome outcome in outcomes)
                 {
-                    spec.DomainNameLabel = DockerVmInput.DefaultDomainNameLabel(arm.Target.SubscriptionId, spec.ResourceGroupName, spec.VmName);
+                    DockerHostSpec spec = outcome.Plan.Spec;
+                    if (built.Any(p => Same(p.ResourceGroupName, spec.ResourceGroupName) && Same(p.Name, spec.VmName)))
+                    {
+                        outcome.Failure = new AzDockerVmException("DuplicateHost", FailureKind.InvalidArgument, spec.VmName,
+                            $"Docker host '{spec.VmName}' of resource group '{spec.ResourceGroupName}' is asked for twice in this pipeline; it is made once, for its first record. Nothing was created for this one.");
+                        continue;
+                    }
+
+                    if (spec.PublicIpAddressName != null && spec.DomainNameLabel == null)
+                    {
+                        spec.DomainNameLabel = DockerVmInput.DefaultDomainNameLabel(arm.Target.SubscriptionId, spec.ResourceGroupName, spec.VmName);
+                    }
+
+                    // A group's location, when one record of the group gives it and another does not.
+                    spec.Location = spec.Location ?? outcomes.Select(o => o.Plan.Spec).FirstOrDefault(o => Same(o.ResourceGroupName, spec.ResourceGroupName) && o.Location != null)?.Location;
+                    DockerVmPlan sameGroup = built.FirstOrDefault(p => Same(p.ResourceGroupName, spec.ResourceGroupName));
+                    DockerVmPlan sameNetwork = built.FirstOrDefault(p => Same(p.ResourceGroupName, spec.ResourceGroupName) && Same(p.Spec.VirtualNetworkName, spec.VirtualNetworkName)
+                        && Same(p.Spec.SubnetName, spec.SubnetName) && Same(p.Spec.SecurityGroupName, spec.SecurityGroupName));
+                    outcome.Plan.Graph = DockerVmGraph.Build(arm, outcome.Plan, sameNetwork?.Graph, sameGroup?.Graph);
+                    built.Add(outcome.Plan);
                 }
 
-                plan.Graph = DockerVmGraph.Build(arm, plan);
-                arm.Host.WriteVerbose($"Reading what exists of Docker host '{spec.VmName}' in resource group '{spec.ResourceGroupName}'.");
-                plan.Deployment = await ResourceGraph.PlanAsync(plan.Graph.Roots, ct).ConfigureAwait(false);
-                RefuseUnusable(plan);
-                return plan;
-            }).ConfigureAwait(false);
-        }
+                arm.Host.WriteVerbose(built.Count == 1
+                    ? $"Reading what exists of Docker host '{built[0].Name}' in resource group '{built[0].ResourceGroupName}'."
+                    : $"Reading what exists of {built.Count} Docker hosts.");
+                DeploymentPlan all = await ResourceGraph.PlanAsync(built.SelectMany(p => p.Graph.Roots), maxRequests, ct).ConfigureAwait(false);
+                foreach (DockerVmOutcome outcome in outcomes.Where(o => o.Failure == null))
+                {
+                    outcome.Plan.Deployment = all.For(outcome.Plan.Graph.Roots);
+                    try
+                    {
+                        RefuseUnusable(outcome.Plan);
+                    }
+                    catch (AzDockerVmException ex)
+                    {
+                        outcome.Failure = ex;
+                    }
+                }
+
+                return (IReadOnlyList<DockerVmOutcome>)outcomes;
+            });
+
+        private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
         private static void RefuseUnusable(DockerVmPlan plan)
         {
@@ -269,16 +312,29 @@ namespace AzDockerVm.Engine.Azure
         /// <remarks><paramref name="maxChanges"/> 1 makes it a sequential provisioner (the benchmark's baseline).</remarks>
         public static async Task<DockerVmInfo> ApplyAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct, int maxChanges = int.MaxValue)
         {
-            var observer = new ProgressObserver(arm.Host, plan.Name, plan.Deployment.Nodes.Count);
-            DeploymentResult result = await ResourceGraph.ApplyAsync(plan.Deployment, observer, maxChanges, ct).ConfigureAwait(false);
-            observer.Done();
-            if (!result.Succeeded)
-            {
-                ct.ThrowIfCancellationRequested();
-                throw Failed(plan, result);
-            }
+            DockerVmOutcome outcome = (await ApplyFleetAsync(arm, new[] { plan }, maxChanges, ct).ConfigureAwait(false))[0];
+            return outcome.Failure == null ? outcome.Host : throw outcome.Failure;
+        }
 
-            return Info(plan, result.States);
+        /// <summary>
+        /// Creates what the plans (of <see cref="PlanFleetAsync"/>) found missing, in one walk: shared resources once,
+        /// at most <paramref name="maxChanges"/> resource changes (each one request at a time) in flight. One host's
+        /// failure stops only what depends on it; every host gets its outcome.
+        /// </summary>
+        public static async Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxChanges, CancellationToken ct)
+        {
+            DeploymentPlan combined = plans[0].Deployment.For(plans.SelectMany(p => p.Graph.Roots));
+            var observer = new ProgressObserver(arm.Host, plans.Count == 1 ? plans[0].Name : plans.Count + " Docker hosts", combined.Nodes.Count);
+            DeploymentResult result = await ResourceGraph.ApplyAsync(combined, observer, maxChanges, ct).ConfigureAwait(false);
+            observer.Done();
+            ct.ThrowIfCancellationRequested();
+            return plans.Select(plan =>
+            {
+                DeploymentResult own = result.For(plan.Graph.Roots);
+                return own.Succeeded
+                    ? new DockerVmOutcome { Plan = plan, Host = Info(plan, own.States) }
+                    : new DockerVmOutcome { Plan = plan, Failure = Failed(plan, own) };
+            }).ToList();
         }
 
         /// <summary>The failure of a walk: the first failed node's reason, what exists now, and the two ways on.</summary>
@@ -392,6 +448,16 @@ namespace AzDockerVm.Engine.Azure
                 _host.WriteProgress(_activity, now, Math.Min(99, _finished * 100 / _total));
             }
         }
+    }
+
+    /// <summary>One host of a (fleet) plan or walk: its plan, and the host made or why not.</summary>
+    public sealed class DockerVmOutcome
+    {
+        public DockerVmPlan Plan { get; internal set; }
+
+        public DockerVmInfo Host { get; internal set; }
+
+        public AzDockerVmException Failure { get; internal set; }
     }
 
     /// <summary>A Docker host on an Azure VM, as New-/Get-AzDockerVm report it. Nothing secret.</summary>

@@ -72,6 +72,9 @@ namespace AzDockerVm.Engine.Deployment
         }
 
         internal DeploymentStates States { get; }
+
+        /// <summary>The part of this plan reachable from <paramref name="roots"/>, with the states already read (nothing is read again).</summary>
+        public DeploymentPlan For(IEnumerable<ResourceNode> roots) => new DeploymentPlan(ResourceGraph.Order(roots), States);
     }
 
     /// <summary>The outcome of a walk, node by node, in dependency order.</summary>
@@ -102,6 +105,14 @@ namespace AzDockerVm.Engine.Deployment
             => Nodes.Where(n => Outcomes[n] != NodeOutcome.Deleted && Outcomes[n] != NodeOutcome.Absent && States.Find(n) != null).ToList();
 
         public IEnumerable<ResourceNode> With(NodeOutcome outcome) => Nodes.Where(n => Outcomes[n] == outcome);
+
+        /// <summary>The outcomes of the nodes reachable from <paramref name="roots"/> (one host of a walk over many).</summary>
+        public DeploymentResult For(IEnumerable<ResourceNode> roots)
+        {
+            IReadOnlyList<ResourceNode> nodes = ResourceGraph.Order(roots);
+            return new DeploymentResult(nodes, nodes.ToDictionary(n => n, n => Outcomes[n]),
+                Failures.Where(f => nodes.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value), States);
+        }
     }
 
     /// <summary>
@@ -150,30 +161,42 @@ namespace AzDockerVm.Engine.Deployment
         /// Reads every node once, all at the same time except that a node in a container is read after it (and not at
         /// all when the container is missing): what exists, what is missing. Changes nothing.
         /// </summary>
-        public static async Task<DeploymentPlan> PlanAsync(IEnumerable<ResourceNode> roots, CancellationToken ct)
+        public static Task<DeploymentPlan> PlanAsync(IEnumerable<ResourceNode> roots, CancellationToken ct) => PlanAsync(roots, int.MaxValue, ct);
+
+        /// <summary>As <see cref="PlanAsync(IEnumerable{ResourceNode}, CancellationToken)"/>, with at most <paramref name="maxReads"/> reads at a time.</summary>
+        public static async Task<DeploymentPlan> PlanAsync(IEnumerable<ResourceNode> roots, int maxReads, CancellationToken ct)
         {
             IReadOnlyList<ResourceNode> nodes = Order(roots);
             var states = new DeploymentStates();
             var reads = new Dictionary<ResourceNode, Task<object>>();
+            using var gate = new SemaphoreSlim(Math.Max(1, Math.Min(maxReads, 1024)));
             foreach (ResourceNode node in nodes)
             {
                 // In dependency order: a container's read has started before the reads of what it holds.
-                reads[node] = ReadAsync(node, node.Container == null ? null : reads[node.Container], ct);
+                reads[node] = ReadAsync(node, node.Container == null ? null : reads[node.Container], gate, ct);
             }
 
             await Task.WhenAll(reads.Select(async read => states.Set(read.Key, await read.Value.ConfigureAwait(false)))).ConfigureAwait(false);
             return new DeploymentPlan(nodes, states);
         }
 
-        private static async Task<object> ReadAsync(ResourceNode node, Task<object> container, CancellationToken ct)
+        private static async Task<object> ReadAsync(ResourceNode node, Task<object> container, SemaphoreSlim gate, CancellationToken ct)
         {
-            if (container == null)
+            object containerState = container == null ? null : await container.ConfigureAwait(false);
+            if (container != null && containerState == null)
             {
-                return await node.ReadAsync(ct).ConfigureAwait(false);
+                return null;
             }
 
-            object containerState = await container.ConfigureAwait(false);
-            return containerState == null ? null : await node.ReadInAsync(containerState, ct).ConfigureAwait(false);
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return container == null ? await node.ReadAsync(ct).ConfigureAwait(false) : await node.ReadInAsync(containerState, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
         /// <summary>
@@ -205,7 +228,7 @@ namespace AzDockerVm.Engine.Deployment
         /// <summary>Deletes, dependents first, every node that exists and may be removed; returns every node's outcome.</summary>
         public static async Task<DeploymentResult> RemoveAsync(IEnumerable<ResourceNode> roots, IDeploymentObserver observer, CancellationToken ct)
         {
-            DeploymentPlan plan = await PlanAsync(roots, ct).ConfigureAwait(false);
+            DeploymentPlan plan = await PlanAsync(roots, int.MaxValue, ct).ConfigureAwait(false);
             var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
             var failures = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, Exception>();
             var tasks = new Dictionary<ResourceNode, Task<bool>>();

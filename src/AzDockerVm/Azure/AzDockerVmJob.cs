@@ -41,9 +41,17 @@ namespace AzDockerVm.Azure
                 try
                 {
                     object result = await work(_stopping.Token).ConfigureAwait(false);
-                    if (result != null)
+                    // A list: one item per host (an ErrorRecord for a host that failed).
+                    foreach (object item in result is System.Collections.Generic.IEnumerable<object> items ? items : new[] { result })
                     {
-                        Output.Add(PSObject.AsPSObject(result));
+                        if (item is ErrorRecord error)
+                        {
+                            Error.Add(error);
+                        }
+                        else if (item != null)
+                        {
+                            Output.Add(PSObject.AsPSObject(item));
+                        }
                     }
 
                     Finish("Completed", JobState.Completed);

@@ -12,11 +12,20 @@ namespace AzDockerVm.Cmdlets
     /// </summary>
     public abstract class AzDockerVmCmdlet : PSCmdlet
     {
-        protected sealed override void ProcessRecord()
+        protected sealed override void ProcessRecord() => Guarded(ProcessRecordCore);
+
+        /// <summary>The end of the pipeline, with the same error handling as a record (for cmdlets that act on all records at once).</summary>
+        protected override void EndProcessing() => Guarded(EndProcessingCore);
+
+        protected virtual void EndProcessingCore()
+        {
+        }
+
+        private void Guarded(Action work)
         {
             try
             {
-                ProcessRecordCore();
+                work();
             }
             catch (RecordFailedException failed)
             {

@@ -103,6 +103,15 @@ namespace AzDockerVm.Cmdlets
         [ValidateRange(1, 65535)]
         public int[] OpenPorts { get; set; }
 
+        /// <summary>
+        /// How many resource changes (each one request at a time, with its polls) and reads are in flight at once for
+        /// the hosts of the pipeline. 10: a fleet of 10 hosts makes its network tiers at once, while ARM's write
+        /// throttling (per subscription) and the request storm of 50 hosts are kept well away.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int ThrottleLimit { get; set; } = 10;
+
         protected override void ProcessRecordCore() => New();
 
         protected override string RecommendedActionFor(AzDockerVmException ex)
@@ -118,8 +127,26 @@ namespace AzDockerVm.Cmdlets
             }
         }
 
+        // The checked records (engine DockerVmPlans, held as object so loading this type loads no engine).
+        private readonly List<object> _hosts = new List<object>();
+
+        /// <summary>Checks the record's input (a refusal is this host's error; the other records go on) and keeps it for the walk.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void New()
+        {
+            try
+            {
+                Check();
+            }
+            catch (AzDockerVmException ex)
+            {
+                // Bad input for one host is refused for that host; the rest of the pipeline proceeds.
+                throw new RecordFailedException(ex);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Check()
         {
             SetDockerExtensionRequest docker = DockerHostRequestBuilder.Build(this, new VmReference(ResourceGroupName, Name), DockerConfigDirectory());
             docker.Force = Force;
@@ -149,33 +176,80 @@ namespace AzDockerVm.Cmdlets
                 OpenPorts = (OpenPorts ?? new int[0]).ToList(),
                 Docker = docker,
             };
-            DockerVmPlan checkedInput = DockerVmService.CheckInput(request);
-            DockerVmPlan plan = RunArm((arm, ct) => DockerVmService.PlanAsync(arm, checkedInput, ct));
-            WarnAboutCarrier();
+            DockerVmPlan plan = DockerVmService.CheckInput(request);
+
             if (request.AllowedSourceAddresses.Count == 0)
             {
                 WriteWarning($"No -AllowedSourceAddress: the Docker port {docker.Settings.Port} of '{Name}' will be open to the whole Internet (clients still need a certificate of the group's CA: mutual TLS). Narrow it with -AllowedSourceAddress <your address or CIDR>.");
             }
 
-            string target = $"Docker host '{plan.Name}' in resource group '{plan.ResourceGroupName}' ({plan.Location})";
-            var lines = new List<string>();
-            lines.AddRange(plan.ToCreate.Select(r => "create " + r));
-            lines.AddRange(plan.ToReplace.Select(r => "replace " + r));
-            lines.AddRange(plan.ToReuse.Select(r => "reuse " + r));
-            string action = lines.Count == 0 ? "Nothing to do" : string.Join("; ", lines);
-            if (!ShouldProcess(target, action))
+            _hosts.Add(plan);
+        }
+
+        protected override void EndProcessingCore()
+        {
+            if (_hosts.Count > 0)
+            {
+                Walk();
+            }
+        }
+
+        /// <summary>Every host of the pipeline in one walk: read at once, asked about one by one, made together (ThrottleLimit changes at a time).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Walk()
+        {
+            var checkedHosts = _hosts.Cast<DockerVmPlan>().ToList();
+            IReadOnlyList<DockerVmOutcome> planned = RunArm((arm, ct) => DockerVmService.PlanFleetAsync(arm, checkedHosts, ThrottleLimit, ct));
+            WarnAboutCarrier();
+            var approved = new List<DockerVmPlan>();
+            foreach (DockerVmOutcome outcome in planned)
+            {
+                if (outcome.Failure != null)
+                {
+                    WriteError(ErrorRecords.From(outcome.Failure, RecommendedActionFor(outcome.Failure)));
+                    continue;
+                }
+
+                DockerVmPlan plan = outcome.Plan;
+                string target = $"Docker host '{plan.Name}' in resource group '{plan.ResourceGroupName}' ({plan.Location})";
+                var lines = new List<string>();
+                lines.AddRange(plan.ToCreate.Select(r => "create " + r));
+                lines.AddRange(plan.ToReplace.Select(r => "replace " + r));
+                lines.AddRange(plan.ToReuse.Select(r => "reuse " + r));
+                if (ShouldProcess(target, lines.Count == 0 ? "Nothing to do" : string.Join("; ", lines)))
+                {
+                    approved.Add(plan);
+                }
+            }
+
+            if (approved.Count == 0)
             {
                 return;
             }
 
             if (AsJob)
             {
-                StartJob($"New-AzDockerVm {plan.Name}", async (arm, ct) => ModelConverter.ToModel(await DockerVmService.ApplyAsync(arm, plan, ct).ConfigureAwait(false)));
+                StartJob(approved.Count == 1 ? $"New-AzDockerVm {approved[0].Name}" : $"New-AzDockerVm ({approved.Count} hosts)", async (arm, ct) =>
+                    (object)Results(await DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct).ConfigureAwait(false)).ToList());
                 return;
             }
 
-            WriteObject(ModelConverter.ToModel(RunArm((arm, ct) => DockerVmService.ApplyAsync(arm, plan, ct))));
+            foreach (object result in Results(RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct))))
+            {
+                if (result is ErrorRecord error)
+                {
+                    WriteError(error);
+                }
+                else
+                {
+                    WriteObject(result);
+                }
+            }
         }
+
+        /// <summary>Each host's object, or its error (with the host as target), in the order of the pipeline.</summary>
+        private IEnumerable<object> Results(IReadOnlyList<DockerVmOutcome> outcomes)
+            => outcomes.Select(o => o.Failure == null ? (object)ModelConverter.ToModel(o.Host) : ErrorRecords.From(o.Failure, RecommendedActionFor(o.Failure)));
 
         /// <summary>-SshPublicKey takes the key itself or the path of a .pub file.</summary>
         private string ReadKey(string value)

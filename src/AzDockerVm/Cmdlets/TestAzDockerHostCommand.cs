@@ -69,7 +69,7 @@ namespace AzDockerVm.Cmdlets
                 ? "Give -CertificatePath a folder holding ca.pem, cert.pem and key.pem (as New-DockerTlsCertificate writes them), or pipe the set: New-DockerTlsCertificate ... | Test-AzDockerHost."
                 : base.RecommendedActionFor(ex);
 
-        protected override void EndProcessing() => _stopping.Dispose();
+        protected override void EndProcessingCore() => _stopping.Dispose();
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void TestHost()

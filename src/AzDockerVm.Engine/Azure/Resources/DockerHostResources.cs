@@ -107,12 +107,13 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         /// <summary>The graph for <paramref name="spec"/>; <paramref name="shared"/> (another host's graph of the same group) lends its shared nodes.</summary>
         /// <summary>The graph for <paramref name="spec"/>; <paramref name="sshKey"/>, when given, is the node whose state is the admin's public key (made before the VM).</summary>
-        public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null, ResourceNode<SshKeyState> sshKey = null)
+        public static DockerHostResources Build(ArmConnection arm, DockerHostSpec spec, DockerHostResources shared = null, ResourceNode<SshKeyState> sshKey = null,
+            ResourceNode sharedGroup = null)
         {
             string subscription = arm.Target.SubscriptionId;
             string group = spec.ResourceGroupName;
             var host = new DockerHostResources();
-            host.ResourceGroup = shared?.ResourceGroup ?? new ResourceGroupNode(arm, group, () => spec.Location, Tags(spec, null));
+            host.ResourceGroup = shared?.ResourceGroup ?? sharedGroup ?? new ResourceGroupNode(arm, group, () => spec.Location, Tags(spec, null));
             host.VirtualNetwork = shared?.VirtualNetwork ?? new ArmResourceNode(arm, "virtual network", NetworkId(subscription, group, "virtualNetworks", spec.VirtualNetworkName),
                 _ => new ArmResourceModel
                 {

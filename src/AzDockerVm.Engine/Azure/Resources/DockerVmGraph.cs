@@ -102,8 +102,14 @@ namespace AzDockerVm.Engine.Azure.Resources
         /// <summary>Every node, in dependency order.</summary>
         public IReadOnlyList<ResourceNode> Nodes => ResourceGraph.Order(Roots);
 
-        internal static DockerVmGraph Build(ArmConnection arm, DockerVmPlan plan, DockerVmGraph shared = null)
+        /// <summary>
+        /// The graph of one host; <paramref name="sharedNetwork"/> (an earlier host's graph on the same network) lends
+        /// its group, network and NSG nodes, <paramref name="sharedGroup"/> (an earlier host of the same group) its
+        /// group and CA nodes: what many hosts need at once is one node, made once.
+        /// </summary>
+        internal static DockerVmGraph Build(ArmConnection arm, DockerVmPlan plan, DockerVmGraph sharedNetwork = null, DockerVmGraph sharedGroup = null)
         {
+            DockerVmGraph shared = sharedNetwork;
             DockerHostSpec spec = plan.Spec;
             var graph = new DockerVmGraph();
             if (plan.GenerateSshKey)
@@ -111,14 +117,14 @@ namespace AzDockerVm.Engine.Azure.Resources
                 graph.SshKey = new SshKeyNode(DockerTlsMaterial.SshKeyFolder(plan.DockerConfig, spec.ResourceGroupName, spec.VmName), $"azdockervm-{spec.VmName}");
             }
 
-            graph.Resources = DockerHostResources.Build(arm, spec, shared?.Resources, graph.SshKey);
+            graph.Resources = DockerHostResources.Build(arm, spec, shared?.Resources, graph.SshKey, (sharedNetwork ?? sharedGroup)?.Resources.ResourceGroup);
             if (plan.GivenCertificate != null)
             {
                 graph.TlsSet = HostTlsSetNode.Given(plan.GivenCertificate, graph.Resources);
             }
             else
             {
-                graph.Authority = shared?.Authority ?? new CertificateAuthorityNode(
+                graph.Authority = (sharedNetwork ?? sharedGroup)?.Authority ?? new CertificateAuthorityNode(
                     DockerTlsMaterial.AuthorityFolder(plan.DockerConfig, arm.Target.SubscriptionId, spec.ResourceGroupName), spec.ResourceGroupName);
                 graph.TlsSet = HostTlsSetNode.Made(plan.DockerConfig, graph.Resources, graph.Authority, plan.Force);
             }

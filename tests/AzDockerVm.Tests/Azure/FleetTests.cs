@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using AzDockerVm.Tests.Bench;
+using Xunit;
+
+namespace AzDockerVm.Tests.Azure
+{
+    /// <summary>
+    /// Many hosts in one New-AzDockerVm pipeline: one walk, the group's network, NSG and CA made once, no more
+    /// requests in flight than -ThrottleLimit, every rule kept, a result for every host (an error for the one that
+    /// fails, and the others still made), and a re-run that completes the failed host and changes nothing else.
+    /// </summary>
+    [Collection(ProcessEnvironmentCollection.Name)]
+    public sealed class FleetTests : IAsyncLifetime
+    {
+        private AzureBench _bench;
+
+        public async Task InitializeAsync() => _bench = await AzureBench.StartAsync();
+
+        public async Task DisposeAsync() => await _bench.DisposeAsync();
+
+        private PSRun Fleet(string names, string extra = "") => _bench.Ps.Run(
+            $"{names} | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext {extra}");
+
+        private int SuccessfulPuts(string pathEnd) => _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Status < 300 && r.Path.EndsWith(pathEnd, StringComparison.OrdinalIgnoreCase));
+
+        [Fact]
+        public void Piped_names_share_the_network_made_once_with_no_more_requests_in_flight_than_the_throttle()
+        {
+            // Each long-running operation takes a while, so requests of hosts made at once overlap as in Azure.
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(150);
+            _bench.Arm.ResetPeakInFlight();
+
+            var run = Fleet("1..6 | ForEach-Object { \"agent$_\" }", "-ThrottleLimit 3").ThrowIfFailed();
+
+            Assert.Equal(new[] { "agent1", "agent2", "agent3", "agent4", "agent5", "agent6" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            Assert.All(run.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            Assert.Equal(1, SuccessfulPuts("/virtualNetworks/azdockervm-vnet"));
+            Assert.Equal(1, SuccessfulPuts("/networkSecurityGroups/azdockervm-nsg"));
+            Assert.Equal(1, SuccessfulPuts("/resourcegroups/rg-ci"));
+            Assert.Equal(6, _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Status < 300 && r.Path.Contains("/virtualMachines/agent") && !r.Path.Contains("/extensions/")));
+            Assert.True(_bench.Arm.PeakInFlight <= 3, $"peak requests in flight {_bench.Arm.PeakInFlight} > throttle 3");
+            Assert.True(_bench.Arm.PeakInFlight >= 2, $"the hosts were not made at the same time (peak {_bench.Arm.PeakInFlight})");
+
+            // Every host's rule is there once, at a priority of its own, to its own private address.
+            var nsg = _bench.Ps.Run("Get-AzDockerVm rg-ci").ThrowIfFailed().Output;
+            Assert.Equal(6, nsg.Count);
+            Assert.All(nsg, h => Assert.Equal(new[] { "203.0.113.0/24" }, (string[])h.Properties["AllowedSourceAddress"].Value));
+            var rulePuts = _bench.Arm.Requests.Where(r => r.Method == "PUT" && r.Status < 300 && r.Path.Contains("/securityRules/")).ToList();
+            Assert.Equal(6, rulePuts.Select(r => r.Path).Distinct().Count());
+            Assert.Equal(6, rulePuts.Select(r => (int)r.RequestBody["properties"]["priority"]).Distinct().Count());
+        }
+
+        [Fact]
+        public void Without_a_low_throttle_the_hosts_requests_overlap_more()
+        {
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(150);
+            _bench.Arm.ResetPeakInFlight();
+
+            Fleet("1..6 | ForEach-Object { \"agent$_\" }", "-ThrottleLimit 10").ThrowIfFailed();
+
+            // The proof above is not vacuous: unthrottled, the same fleet has more than 3 requests in flight at once.
+            Assert.True(_bench.Arm.PeakInFlight > 3, $"peak {_bench.Arm.PeakInFlight}");
+        }
+
+        [Fact]
+        public void One_bad_name_is_refused_for_that_host_and_the_others_are_made()
+        {
+            var run = Fleet("'agent1', 'agent_2', 'agent3'");
+
+            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            var error = Assert.Single(run.Errors);
+            Assert.StartsWith("InvalidVmName,", error.FullyQualifiedErrorId);
+            Assert.Equal("agent_2", error.TargetObject);
+        }
+
+        [Fact]
+        public void A_host_that_fails_is_its_own_error_the_others_are_made_and_a_rerun_completes_it_alone()
+        {
+            _bench.Arm.Faults.On("PUT", "*/virtualMachines/agent2").Times(1).Error(409, "OperationNotAllowed", "Operation could not be completed as it results in exceeding approved quota (injected).");
+
+            var run = Fleet("'agent1', 'agent2', 'agent3'");
+
+            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            var error = Assert.Single(run.Errors);
+            Assert.Equal("agent2", error.TargetObject);
+            Assert.Contains("virtual machine 'agent2'", error.Exception.Message);
+            int writes = _bench.Writes().Length;
+
+            var again = Fleet("'agent1', 'agent2', 'agent3'").ThrowIfFailed();
+
+            Assert.Equal(3, again.Output.Count);
+            string[] added = _bench.Writes().Skip(writes).ToArray();
+            Assert.NotEmpty(added);
+            Assert.All(added, w => Assert.Contains("agent2", w));
+        }
+
+        [Fact]
+        public void Throttled_and_failing_requests_are_retried_and_every_host_is_made_once()
+        {
+            _bench.Arm.Faults.On("PUT", "*/virtualMachines/*").Times(4).Throttle(1);
+            _bench.Arm.Faults.On("PUT", "*/networkInterfaces/*").Times(3).ServerError();
+            _bench.Arm.Faults.On("PUT", "*/securityRules/*").Times(2).Throttle(1);
+
+            var run = Fleet("1..8 | ForEach-Object { \"agent$_\" }").ThrowIfFailed();
+
+            Assert.Equal(8, run.Output.Count);
+            Assert.Equal(1, SuccessfulPuts("/virtualNetworks/azdockervm-vnet"));
+            for (int i = 1; i <= 8; i++)
+            {
+                Assert.Equal(1, SuccessfulPuts($"/virtualMachines/agent{i}"));
+            }
+        }
+    }
+}
