@@ -114,5 +114,42 @@ namespace AzDockerVm.Tests.Azure
                 Assert.Equal(1, SuccessfulPuts($"/virtualMachines/agent{i}"));
             }
         }
+    
+
+        [Fact]
+        public void Fifty_hosts_at_ThrottleLimit_10_with_throttling_and_server_errors_all_succeed_on_one_network_with_no_rule_lost_or_doubled()
+        {
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(20);
+            var random = new Random(20261203);
+            var faults = Enumerable.Range(1, 50).Where(_ => random.Next(4) == 0).Select(i => _bench.Arm.Faults.On("PUT", $"*/agent{i}*").Times(1).Throttle(1))
+                .Concat(Enumerable.Range(1, 50).Where(_ => random.Next(10) == 0).Select(i => _bench.Arm.Faults.On("PUT", $"*/virtualMachines/agent{i}").Times(1).ServerError()))
+                .ToList();
+            _bench.Arm.ResetPeakInFlight();
+
+            var run = Fleet("1..50 | ForEach-Object { \"agent$_\" }", "-ThrottleLimit 10").ThrowIfFailed();
+
+            Assert.Equal(50, run.Output.Count);
+            Assert.All(run.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            Assert.All(faults, f => Assert.Equal(1, f.Hits));
+            Assert.True(_bench.Arm.PeakInFlight <= 10, $"peak requests in flight {_bench.Arm.PeakInFlight} > throttle 10");
+            Assert.Equal(1, SuccessfulPuts("/virtualNetworks/azdockervm-vnet"));
+            Assert.Equal(1, SuccessfulPuts("/networkSecurityGroups/azdockervm-nsg"));
+            foreach (string kind in new[] { "virtualMachines", "networkInterfaces", "publicIPAddresses" })
+            {
+                Assert.Equal(50, _bench.Arm.Requests.Where(r => r.Method == "PUT" && r.Status < 300 && r.Path.Contains($"/{kind}/agent") && !r.Path.Contains("/extensions/"))
+                    .Select(r => r.Path.Split('?')[0].ToLowerInvariant()).Distinct().Count());
+            }
+
+            Assert.Equal(50, _bench.Arm.Requests.Count(r => r.Method == "PUT" && r.Status < 300 && r.Path.Contains("/extensions/")));
+            // Every host's rule once, each at its own priority (none overwritten by another host's).
+            var rules = _bench.Arm.Requests.Where(r => r.Method == "PUT" && r.Status < 300 && r.Path.Contains("/securityRules/")).ToList();
+            Assert.Equal(50, rules.Count);
+            Assert.Equal(50, rules.Select(r => (int)r.RequestBody["properties"]["priority"]).Distinct().Count());
+            var nsg = _bench.Ps.Run("Get-AzDockerVm rg-ci").ThrowIfFailed().Output;
+            Assert.All(nsg, h => Assert.Equal(new[] { "203.0.113.0/24" }, (string[])h.Properties["AllowedSourceAddress"].Value));
+            // Requests per host, everything included (reads, writes, polls, retries): bounded.
+            double perHost = _bench.Arm.Requests.Count(r => !r.Path.Contains("/resourcegroups/rg-ci?") ) / 50.0;
+            Assert.True(perHost < 40, $"{perHost:0.0} requests per host");
+        }
     }
 }
