@@ -62,6 +62,28 @@ namespace AzDockerVm.Benchmarks
                 }
 
                 double g = Program.Median(graph), s = Program.Median(sequential), critical = CriticalStages * latency.TotalMilliseconds;
+                // Fleets at the same latency: 10 and 50 hosts at ThrottleLimit 10, against one host; memory of the 50.
+                double ten = await FleetAsync(connection, "rg-fleet10", 10, dockerConfig);
+                arm.ResetPeakInFlight();
+                int before50 = arm.Requests.Count;
+                GC.Collect();
+                long baseline = Process.GetCurrentProcess().WorkingSet64;
+                long peak = baseline;
+                using var sampling = new CancellationTokenSource();
+                var sampler = Task.Run(async () =>
+                {
+                    while (!sampling.IsCancellationRequested)
+                    {
+                        peak = Math.Max(peak, Process.GetCurrentProcess().WorkingSet64);
+                        await Task.Delay(20).ConfigureAwait(false);
+                    }
+                });
+                double fifty = await FleetAsync(connection, "rg-fleet50", 50, dockerConfig);
+                sampling.Cancel();
+                await sampler;
+                int peakInFlight = arm.PeakInFlight;
+                double perHost50 = (arm.Requests.Count - before50) / 50.0;
+
                 var report = new StringBuilder();
                 report.AppendLine($"New-AzDockerVm (engine) against the fake ARM, {latency.TotalMilliseconds:0} ms per long-running operation, median of {rounds} rounds:");
                 report.AppendLine($"  graph walk:           {g,8:0} ms   critical path {CriticalStages} x {latency.TotalMilliseconds:0} = {critical:0} ms   ratio {g / critical:0.00}x (target <= 1.15x)");
@@ -69,6 +91,9 @@ namespace AzDockerVm.Benchmarks
                 report.AppendLine($"  graph / sequential:   {g / s,8:0.00}    (target: about two thirds or less)");
                 report.AppendLine($"  requests, one host from nothing: {fromNothing} ({fromNothingPuts} PUT, {fromNothingGets} GET, {polls} operation polls)");
                 report.AppendLine($"  requests, re-run of the finished host: {rerun} ({rerunGets} GET, {rerun - rerunGets} other)");
+                report.AppendLine($"  fleet of 10, ThrottleLimit 10:  {ten,8:0} ms   {ten / g:0.00}x one host (target <= 1.3x)");
+                report.AppendLine($"  fleet of 50, ThrottleLimit 10:  {fifty,8:0} ms   {fifty / g:0.00}x one host (target <= {5 * 1.3:0.0}x); peak requests in flight {peakInFlight} (throttle: 10 x {DockerVmService.ChangesPerHost}); {perHost50:0.0} requests per host");
+                report.AppendLine($"  fleet of 50, memory: working set {baseline / 1048576.0:0} MB before, peak {peak / 1048576.0:0} MB, {(peak - baseline) / 50.0 / 1024:0} KB per host");
                 return report.ToString();
             }
             finally
@@ -80,21 +105,43 @@ namespace AzDockerVm.Benchmarks
             }
         }
 
+        private static async Task<double> FleetAsync(ArmConnection arm, string group, int hosts, string dockerConfig)
+        {
+            var plans = Enumerable.Range(1, hosts).Select(i => DockerVmService.CheckInput(Request(group, "agent" + i, dockerConfig))).ToList();
+            var watch = Stopwatch.StartNew();
+            // -ThrottleLimit 10, as the cmdlet turns it into requests in flight.
+            int inFlight = 10 * DockerVmService.ChangesPerHost;
+            var planned = await DockerVmService.PlanFleetAsync(arm, plans, inFlight, CancellationToken.None);
+            var made = await DockerVmService.ApplyFleetAsync(arm, planned.Select(o => o.Plan).ToList(), inFlight, CancellationToken.None);
+            watch.Stop();
+            var failed = made.FirstOrDefault(o => o.Failure != null);
+            if (failed != null)
+            {
+                throw new InvalidOperationException($"{group}/{failed.Plan.Name}: {failed.Failure.Message}");
+            }
+
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
+        private static NewDockerVmRequest Request(string group, string name, string dockerConfig) => new NewDockerVmRequest
+        {
+            ResourceGroupName = group,
+            Name = name,
+            Location = "westeurope",
+            AllowedSourceAddresses = { "203.0.113.0/24" },
+            Docker = new SetDockerExtensionRequest
+            {
+                Vm = new VmReference(group, name),
+                DockerConfig = dockerConfig,
+                ModuleVersion = "0.0.0-bench",
+                CreateDockerContext = false,
+            },
+        };
+
         private static async Task<double> NewAsync(ArmConnection arm, string group, string name, string dockerConfig, int maxChanges)
         {
-            var request = new NewDockerVmRequest
-            {
-                ResourceGroupName = group,
-                Name = name,
-                Location = "westeurope",
-                AllowedSourceAddresses = { "203.0.113.0/24" },
-                Docker = new SetDockerExtensionRequest
-                {
-                    Vm = new VmReference(group, name),
-                    DockerConfig = dockerConfig,
-                    ModuleVersion = "0.0.0-bench",
-                },
-            };
+            NewDockerVmRequest request = Request(group, name, dockerConfig);
+            request.Docker.CreateDockerContext = true;
             var watch = Stopwatch.StartNew();
             DockerVmPlan plan = await DockerVmService.PlanAsync(arm, DockerVmService.CheckInput(request), CancellationToken.None);
             DockerVmInfo host = await DockerVmService.ApplyAsync(arm, plan, CancellationToken.None, maxChanges);

@@ -80,6 +80,12 @@ namespace AzDockerVm.Engine.Azure
     /// </summary>
     public static class DockerVmService
     {
+        /// <summary>
+        /// The widest stage of one host: its public IP with the group's network and NSG (and later the VM with its rule
+        /// and TLS set). A throttle of N hosts is N times this many changes or reads in flight.
+        /// </summary>
+        public const int ChangesPerHost = 3;
+
         /// <summary>Checks everything that needs no Azure. Reads given files, writes nothing, sends nothing.</summary>
         public static DockerVmPlan CheckInput(NewDockerVmRequest request)
         {

@@ -104,9 +104,9 @@ namespace AzDockerVm.Cmdlets
         public int[] OpenPorts { get; set; }
 
         /// <summary>
-        /// How many resource changes (each one request at a time, with its polls) and reads are in flight at once for
-        /// the hosts of the pipeline. 10: a fleet of 10 hosts makes its network tiers at once, while ARM's write
-        /// throttling (per subscription) and the request storm of 50 hosts are kept well away.
+        /// How many hosts of the pipeline are worked on at once: at most ThrottleLimit x 3 resource changes (each one
+        /// request at a time, with its polls) or reads in flight, 3 being a host's widest stage. 10: ten hosts take about
+        /// the time of one, while fifty do not send a storm of requests that ARM would throttle for the subscription.
         /// </summary>
         [Parameter]
         [ValidateRange(1, 100)]
@@ -186,6 +186,8 @@ namespace AzDockerVm.Cmdlets
             _hosts.Add(plan);
         }
 
+        private int InFlight => ThrottleLimit * DockerVmService.ChangesPerHost;
+
         protected override void EndProcessingCore()
         {
             if (_hosts.Count > 0)
@@ -199,7 +201,7 @@ namespace AzDockerVm.Cmdlets
         private void Walk()
         {
             var checkedHosts = _hosts.Cast<DockerVmPlan>().ToList();
-            IReadOnlyList<DockerVmOutcome> planned = RunArm((arm, ct) => DockerVmService.PlanFleetAsync(arm, checkedHosts, ThrottleLimit, ct));
+            IReadOnlyList<DockerVmOutcome> planned = RunArm((arm, ct) => DockerVmService.PlanFleetAsync(arm, checkedHosts, InFlight, ct));
             WarnAboutCarrier();
             var approved = new List<DockerVmPlan>();
             foreach (DockerVmOutcome outcome in planned)
@@ -230,11 +232,11 @@ namespace AzDockerVm.Cmdlets
             if (AsJob)
             {
                 StartJob(approved.Count == 1 ? $"New-AzDockerVm {approved[0].Name}" : $"New-AzDockerVm ({approved.Count} hosts)", async (arm, ct) =>
-                    (object)Results(await DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct).ConfigureAwait(false)).ToList());
+                    (object)Results(await DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct).ConfigureAwait(false)).ToList());
                 return;
             }
 
-            foreach (object result in Results(RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct))))
+            foreach (object result in Results(RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct))))
             {
                 if (result is ErrorRecord error)
                 {
