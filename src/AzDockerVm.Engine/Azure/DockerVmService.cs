@@ -327,20 +327,24 @@ namespace AzDockerVm.Engine.Azure
         /// at most <paramref name="maxChanges"/> resource changes (each one request at a time) in flight. One host's
         /// failure stops only what depends on it; every host gets its outcome.
         /// </summary>
-        public static async Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxChanges, CancellationToken ct)
+        /// <param name="finished">Called with each host's outcome as soon as that host is done (while the others go on), from a worker thread.</param>
+        public static async Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxChanges, CancellationToken ct,
+            Action<DockerVmOutcome> finished = null)
         {
             DeploymentPlan combined = plans[0].Deployment.For(plans.SelectMany(p => p.Graph.Roots));
             var observer = new ProgressObserver(arm.Host, plans.Count == 1 ? plans[0].Name : plans.Count + " Docker hosts", combined.Nodes.Count);
-            DeploymentResult result = await ResourceGraph.ApplyAsync(combined, observer, maxChanges, ct).ConfigureAwait(false);
-            observer.Done();
-            ct.ThrowIfCancellationRequested();
-            return plans.Select(plan =>
+            var outcomes = new DockerVmOutcome[plans.Count];
+            await ResourceGraph.ApplyAsync(combined, observer, maxChanges, plans.Select(p => p.Graph.Roots).ToList(), (index, own) =>
             {
-                DeploymentResult own = result.For(plan.Graph.Roots);
-                return own.Succeeded
+                DockerVmPlan plan = plans[index];
+                outcomes[index] = own.Succeeded
                     ? new DockerVmOutcome { Plan = plan, Host = Info(plan, own.States) }
                     : new DockerVmOutcome { Plan = plan, Failure = Failed(plan, own) };
-            }).ToList();
+                finished?.Invoke(outcomes[index]);
+            }, ct).ConfigureAwait(false);
+            observer.Done();
+            ct.ThrowIfCancellationRequested();
+            return outcomes;
         }
 
         /// <summary>The failure of a walk: the first failed node's reason, what exists now, and the two ways on.</summary>

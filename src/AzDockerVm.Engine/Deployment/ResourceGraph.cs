@@ -207,7 +207,15 @@ namespace AzDockerVm.Engine.Deployment
             => await ApplyAsync(plan, observer, int.MaxValue, ct).ConfigureAwait(false);
 
         /// <summary>As <see cref="ApplyAsync(DeploymentPlan, IDeploymentObserver, CancellationToken)"/>, with at most <paramref name="maxChanges"/> changes at a time (1: one after the other, in dependency order).</summary>
-        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges, CancellationToken ct)
+        public static Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges, CancellationToken ct)
+            => ApplyAsync(plan, observer, maxChanges, Array.Empty<IReadOnlyList<ResourceNode>>(), null, ct);
+
+        /// <summary>
+        /// As above; and as soon as every node reachable from <paramref name="parts"/>[i] is decided (one host of many),
+        /// <paramref name="partDone"/>(i, its outcomes) is called, while the rest of the walk goes on.
+        /// </summary>
+        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges,
+            IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Action<int, DeploymentResult> partDone, CancellationToken ct)
         {
             using var gate = new SemaphoreSlim(Math.Max(1, Math.Min(maxChanges, 1024)));
             DeploymentStates states = plan.States.Copy();
@@ -221,7 +229,15 @@ namespace AzDockerVm.Engine.Deployment
                 tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, gate, ct);
             }
 
+            var reports = parts.Select(async (roots, index) =>
+            {
+                IReadOnlyList<ResourceNode> nodes = Order(roots);
+                await Task.WhenAll(nodes.Select(n => tasks[n])).ConfigureAwait(false);
+                partDone?.Invoke(index, new DeploymentResult(nodes, nodes.ToDictionary(n => n, n => outcomes[n]),
+                    failures.Where(f => nodes.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value), states));
+            }).ToList();
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+            await Task.WhenAll(reports).ConfigureAwait(false);
             return new DeploymentResult(plan.Nodes, outcomes, failures, states);
         }
 

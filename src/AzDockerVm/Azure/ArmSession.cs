@@ -61,6 +61,9 @@ namespace AzDockerVm.Azure
             }
         }
 
+        /// <summary>Runs <paramref name="action"/> on the pipeline thread while <see cref="Run"/> is under way (an object to write as soon as it is ready).</summary>
+        internal void Post(Action action) => _host.Post(action);
+
         /// <summary>Failures no other record could escape (no Az.Accounts, no context, a refused token): they stop the pipeline.</summary>
         private static readonly System.Collections.Generic.HashSet<string> s_sessionWide = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal)
         {

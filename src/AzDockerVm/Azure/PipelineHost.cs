@@ -64,7 +64,8 @@ namespace AzDockerVm.Azure
                 RecordType = percent >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             }));
 
-        private void Post(Action action)
+        /// <summary>Runs <paramref name="action"/> on the pipeline thread (now, when called there; else while <see cref="Run"/> pumps).</summary>
+        internal void Post(Action action)
         {
             if (OnPipelineThread)
             {

@@ -36,6 +36,10 @@ namespace AzDockerVm.Cmdlets
         [MethodImpl(MethodImplOptions.NoInlining)]
         internal T RunArm<T>(Func<ArmConnection, CancellationToken, Task<T>> work) => Session.Run(work, _stopping.Token);
 
+        /// <summary>From engine work under <see cref="RunArm"/>: runs <paramref name="action"/> on the pipeline thread (WriteObject as results come).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal void OnPipelineThread(Action action) => Session.Post(action);
+
         /// <summary>True when -WhatIf is in force (so -Force never skips a WhatIf).</summary>
         protected bool WhatIfRequested()
             => (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object whatIf) && ((SwitchParameter)whatIf).IsPresent)

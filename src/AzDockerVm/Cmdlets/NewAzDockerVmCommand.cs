@@ -236,16 +236,19 @@ namespace AzDockerVm.Cmdlets
                 return;
             }
 
-            foreach (object result in Results(RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct))))
+            // Each host is written as soon as it is done (its object, or its error), while the others go on.
+            RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => OnPipelineThread(() => Write(done))));
+        }
+
+        private void Write(DockerVmOutcome outcome)
+        {
+            if (outcome.Failure != null)
             {
-                if (result is ErrorRecord error)
-                {
-                    WriteError(error);
-                }
-                else
-                {
-                    WriteObject(result);
-                }
+                WriteError(ErrorRecords.From(outcome.Failure, RecommendedActionFor(outcome.Failure)));
+            }
+            else
+            {
+                WriteObject(ModelConverter.ToModel(outcome.Host));
             }
         }
 

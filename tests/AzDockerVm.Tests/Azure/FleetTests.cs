@@ -36,7 +36,7 @@ namespace AzDockerVm.Tests.Azure
 
             var run = Fleet("1..6 | ForEach-Object { \"agent$_\" }", "-ThrottleLimit 1").ThrowIfFailed();
 
-            Assert.Equal(new[] { "agent1", "agent2", "agent3", "agent4", "agent5", "agent6" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            Assert.Equal(new[] { "agent1", "agent2", "agent3", "agent4", "agent5", "agent6" }, run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray());
             Assert.All(run.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
             Assert.Equal(1, SuccessfulPuts("/virtualNetworks/azdockervm-vnet"));
             Assert.Equal(1, SuccessfulPuts("/networkSecurityGroups/azdockervm-nsg"));
@@ -68,11 +68,41 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void Each_host_is_written_as_soon_as_it_is_done()
+        {
+            // agent1's VM takes three polls (about three seconds) longer than the others'.
+            _bench.Arm.Faults.On("PUT", "*/virtualMachines/agent1").Times(1).SlowLro(3);
+            _bench.Ps.Run("$global:AzdvSeen = [System.Collections.Generic.List[string]]::new()").ThrowIfFailed();
+
+            var run = Fleet("'agent1', 'agent2', 'agent3'", "| ForEach-Object { $global:AzdvSeen.Add(\"$($_.Name) $([DateTime]::UtcNow.Ticks)\"); $_ }").ThrowIfFailed();
+
+            var seen = run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray();
+            Assert.Equal("agent1", seen.Last());
+            // Written while agent1 was still being made: the first arrives well before the last.
+            var ticks = ((System.Collections.IEnumerable)_bench.Ps.Run("$global:AzdvSeen").ThrowIfFailed().Output.Select(o => o.BaseObject).ToArray())
+                .Cast<object>().Select(o => long.Parse(o.ToString().Split(' ')[1])).ToArray();
+            Assert.True(TimeSpan.FromTicks(ticks.Last() - ticks.First()) > TimeSpan.FromSeconds(1.5), "the hosts were written together at the end");
+        }
+
+        [Fact]
+        public void A_rule_whose_priority_another_writer_took_meanwhile_is_written_again_at_a_fresh_one()
+        {
+            var conflict = _bench.Arm.Faults.On("PUT", "*/securityRules/AzDockerVm-agent1-*").Times(2)
+                .Error(400, "SecurityRuleConflict", "Security rule AzDockerVm-agent1-Docker-2376 conflicts with rule Someone-Else. Rules cannot have the same Priority and Direction.");
+
+            var run = Fleet("'agent1'").ThrowIfFailed();
+
+            Assert.Equal(2, conflict.Hits);
+            Assert.Equal("Succeeded", run.Single().Properties["ProvisioningState"].Value);
+            Assert.Equal(1, SuccessfulPuts("/securityRules/AzDockerVm-agent1-Docker-2376"));
+        }
+
+        [Fact]
         public void One_bad_name_is_refused_for_that_host_and_the_others_are_made()
         {
             var run = Fleet("'agent1', 'agent_2', 'agent3'");
 
-            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray());
             var error = Assert.Single(run.Errors);
             Assert.StartsWith("InvalidVmName,", error.FullyQualifiedErrorId);
             Assert.Equal("agent_2", error.TargetObject);
@@ -85,7 +115,7 @@ namespace AzDockerVm.Tests.Azure
 
             var run = Fleet("'agent1', 'agent2', 'agent3'");
 
-            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).ToArray());
+            Assert.Equal(new[] { "agent1", "agent3" }, run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray());
             var error = Assert.Single(run.Errors);
             Assert.Equal("agent2", error.TargetObject);
             Assert.Contains("virtual machine 'agent2'", error.Exception.Message);

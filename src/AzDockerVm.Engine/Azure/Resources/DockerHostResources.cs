@@ -192,7 +192,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                 return new ArmResourceNode(arm, "security rule", new ResourceIdentifier(nsg.Id + "/securityRules/" + name),
                         async (states, ct) => new ArmResourceModel
                         {
-                            Properties = Rule(spec, index, FreePriorityBase(await nsg.ReadNowAsync(ct).ConfigureAwait(false), RulePorts(spec).Count),
+                            Properties = Rule(spec, index, FreePriority(await nsg.ReadNowAsync(ct).ConfigureAwait(false), nsg.Id.ToString()),
                                 HostAddresses.From(states, host).PrivateIpAddress),
                         },
                         _ => true, nsg, host.NetworkInterface)
@@ -240,7 +240,7 @@ namespace AzDockerVm.Engine.Azure.Resources
             => "AzDockerVm-" + (vmName.Length > 48 ? vmName.Substring(0, 48) : vmName) + "-" + what;
 
         /// <summary>The index-th rule's properties: to the host's private address only, from the allowed sources only (the Internet when none are given).</summary>
-        private static JsonObject Rule(DockerHostSpec spec, int index, int priorityBase, string privateAddress)
+        private static JsonObject Rule(DockerHostSpec spec, int index, int priority, string privateAddress)
         {
             var (_, port) = RulePorts(spec)[index];
             var properties = new JsonObject
@@ -251,7 +251,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                 ["destinationPortRange"] = port.ToString(CultureInfo.InvariantCulture),
                 ["access"] = "Allow",
                 ["direction"] = "Inbound",
-                ["priority"] = priorityBase + index,
+                ["priority"] = priority,
                 ["description"] = "AzDockerVm",
             };
             if (spec.AllowedSourceAddresses.Count == 0)
@@ -266,27 +266,34 @@ namespace AzDockerVm.Engine.Azure.Resources
             return properties;
         }
 
-        /// <summary>
-        /// The first run of <paramref name="count"/> priorities from 1000 that no inbound rule of the NSG (as it is now)
-        /// uses: a host's rules are consecutive, and a host writing at the same moment as another is told by ARM
-        /// (SecurityRuleConflict) and tries again with a fresh read.
-        /// </summary>
-        private static int FreePriorityBase(ArmResourceState nsg, int count)
+        // Priorities this process has handed out, per NSG (case-insensitive id): hosts made at the same moment (a
+        // fleet) never pick the same one, without waiting for each other's PUTs. Never given back: a priority of a
+        // rule deleted later is only a gap. Another process writing the same NSG is told by ARM (SecurityRuleConflict)
+        // and the rule reads the NSG again and picks anew.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<int>> s_handedOut =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<int>>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The lowest priority from 1000 that no inbound rule of the NSG (as it is now) uses and this process has not handed out.</summary>
+        private static int FreePriority(ArmResourceState nsg, string nsgId)
         {
-            var used = ((nsg.Properties["securityRules"] as JsonArray) ?? new JsonArray())
+            var used = new HashSet<int>(((nsg.Properties["securityRules"] as JsonArray) ?? new JsonArray())
                 .Select(r => r?["properties"])
                 .Where(p => string.Equals((string)p?["direction"], "Inbound", StringComparison.OrdinalIgnoreCase))
                 .Select(p => (int?)p?["priority"])
                 .Where(p => p.HasValue)
-                .Select(p => p.Value)
-                .ToList();
-            int start = FirstPriority;
-            while (used.Any(p => p >= start && p < start + count))
+                .Select(p => p.Value));
+            HashSet<int> handedOut = s_handedOut.GetOrAdd(nsgId, _ => new HashSet<int>());
+            lock (handedOut)
             {
-                start = used.Where(p => p >= start && p < start + count).Max() + 1;
-            }
+                int priority = FirstPriority;
+                while (used.Contains(priority) || handedOut.Contains(priority))
+                {
+                    priority++;
+                }
 
-            return start;
+                handedOut.Add(priority);
+                return priority;
+            }
         }
 
         private static ArmResourceState Child(ArmResourceState parent, string collection, string name)
