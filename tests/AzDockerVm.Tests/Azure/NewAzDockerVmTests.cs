@@ -353,5 +353,52 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal(ca, File.ReadAllText(Path.Combine(folder, "ca.pem")));
             Assert.False(File.Exists(Path.Combine(folder, "ca-key.pem")), "the CA key stays in the group's CA folder");
         }
+    
+
+        [Fact]
+        public void A_zone_goes_to_the_VM_and_its_public_IP()
+        {
+            New("-Zone 2").ThrowIfFailed();
+
+            foreach (string kind in new[] { "/virtualMachines/dock1", "/publicIPAddresses/dock1-ip" })
+            {
+                var body = _bench.Arm.Requests.First(r => r.Method == "PUT" && r.Path.EndsWith(kind, StringComparison.Ordinal)).RequestBody;
+                Assert.Equal("2", (string)body["zones"][0]);
+            }
+        }
+
+        [Fact]
+        public void A_credential_sets_the_admin_and_password_which_appear_in_no_stream_and_no_key_is_generated()
+        {
+            var secret = new System.Security.SecureString();
+            foreach (char c in "Docker-Host-2026!")
+            {
+                secret.AppendChar(c);
+            }
+
+            var run = _bench.Ps.Run("New-AzDockerVm -ResourceGroupName rg-docker -Name dock1 -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -Credential $Cred -Verbose",
+                new { Cred = new PSCredential("dockeradmin", secret) }).ThrowIfFailed();
+
+            Assert.Equal("Docker-Host-2026!", _bench.Arm.GetAdminPassword("rg-docker", "dock1"));
+            var vm = _bench.Arm.Requests.First(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)).RequestBody["properties"]["osProfile"];
+            Assert.Equal("dockeradmin", (string)vm["adminUsername"]);
+            Assert.False((bool)vm["linuxConfiguration"]["disablePasswordAuthentication"]);
+            Assert.Null(run.Single().Properties["SshPrivateKeyPath"].Value);
+            string everything = string.Join("\n", run.Verbose.Concat(run.Warnings).Concat(run.Information)) + run.HostText + string.Join("\n", run.Output.Select(o => string.Join(";", o.Properties.Select(p => p.Value))));
+            Assert.DoesNotContain("Docker-Host-2026!", everything);
+        }
+
+        [Fact]
+        public void A_given_SSH_public_key_is_the_admins_key_and_no_key_is_generated()
+        {
+            const string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin@laptop";
+
+            var vm = New("-SshPublicKey '" + key + "'").ThrowIfFailed().Single();
+
+            Assert.Null(vm.Properties["SshPrivateKeyPath"].Value);
+            var body = _bench.Arm.Requests.First(r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal)).RequestBody;
+            Assert.Equal(key, (string)body["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"]);
+            Assert.False(Directory.Exists(Path.Combine(_bench.DockerConfig, "azdockervm", "ssh")));
+        }
     }
 }
