@@ -89,31 +89,23 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>The NSG (on a NIC of the VM, or on its subnet) that lets no inbound TCP to the port through, or null.</summary>
         private static async Task<string> BlockingSecurityGroupAsync(ArmConnection arm, VmFacts vm, int port, CancellationToken ct)
         {
-            foreach (string nicId in vm.NetworkInterfaceIds)
+            // The NICs' NSGs were read with the addresses; the subnets' come from the subnets.
+            var groups = new List<string>(vm.NetworkSecurityGroupIds);
+            foreach (string subnetId in vm.SubnetIds.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                var nic = await DockerVmInventory.ReadAsync(arm, nicId, ct).ConfigureAwait(false);
-                var groups = new List<string>();
-                if ((string)nic?.Properties["networkSecurityGroup"]?["id"] is string nicNsg)
+                var subnet = await DockerVmInventory.ReadAsync(arm, subnetId, ct).ConfigureAwait(false);
+                if ((string)subnet?.Properties["networkSecurityGroup"]?["id"] is string subnetNsg)
                 {
-                    groups.Add(nicNsg);
+                    groups.Add(subnetNsg);
                 }
+            }
 
-                if ((string)nic?.Properties["ipConfigurations"]?[0]?["properties"]?["subnet"]?["id"] is string subnetId)
+            foreach (string id in groups.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                var nsg = await DockerVmInventory.ReadAsync(arm, id, ct).ConfigureAwait(false);
+                if (nsg != null && !AllowsInbound(nsg.Properties, port))
                 {
-                    var subnet = await DockerVmInventory.ReadAsync(arm, subnetId, ct).ConfigureAwait(false);
-                    if ((string)subnet?.Properties["networkSecurityGroup"]?["id"] is string subnetNsg && !groups.Contains(subnetNsg, StringComparer.OrdinalIgnoreCase))
-                    {
-                        groups.Add(subnetNsg);
-                    }
-                }
-
-                foreach (string id in groups)
-                {
-                    var nsg = await DockerVmInventory.ReadAsync(arm, id, ct).ConfigureAwait(false);
-                    if (nsg != null && !AllowsInbound(nsg.Properties, port))
-                    {
-                        return new global::Azure.Core.ResourceIdentifier(id).Name;
-                    }
+                    return new global::Azure.Core.ResourceIdentifier(id).Name;
                 }
             }
 

@@ -32,7 +32,14 @@ namespace AzDockerVm.Engine.Azure
 
         private static async Task<IReadOnlyList<DockerVmInfo>> ListCoreAsync(ArmConnection arm, string resourceGroupName, string namePattern, string dockerConfig, CancellationToken ct)
         {
-            // PowerShell's wildcards: * and ?, case-insensitive.
+            var vms = await ListVmsAsync(arm, resourceGroupName, namePattern, ct).ConfigureAwait(false);
+            var hosts = await Task.WhenAll(vms.Select(vm => ReadHostAsync(arm, vm, dockerConfig, ct))).ConfigureAwait(false);
+            return (IReadOnlyList<DockerVmInfo>)hosts.Where(h => h != null).OrderBy(h => h.ResourceGroupName, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        /// <summary>The VMs of a group (or the subscription) whose names match PowerShell's wildcards (* and ?, case-insensitive).</summary>
+        private static async Task<List<VirtualMachineData>> ListVmsAsync(ArmConnection arm, string resourceGroupName, string namePattern, CancellationToken ct)
+        {
             var pattern = new Regex("^" + Regex.Escape(namePattern ?? "*").Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
             var vms = new List<VirtualMachineData>();
             var pages = resourceGroupName == null
@@ -53,16 +60,33 @@ namespace AzDockerVm.Engine.Azure
                 throw ArmFailure.From(ex, resourceGroupName ?? arm.Target.SubscriptionId, "ResourceGroupNotFound");
             }
 
-            var hosts = await Task.WhenAll(vms.Select(vm => ReadHostAsync(arm, vm, dockerConfig, ct))).ConfigureAwait(false);
-            return (IReadOnlyList<DockerVmInfo>)hosts.Where(h => h != null).OrderBy(h => h.ResourceGroupName, StringComparer.OrdinalIgnoreCase).ThenBy(h => h.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            return vms;
+        }
+
+        /// <summary>Whether a VM is a Docker host (tagged by New-AzDockerVm, or carrying our extension), and our extension if any.</summary>
+        private static async Task<(bool IsHost, ExtensionFacts Ours)> OwnershipAsync(ArmConnection arm, VirtualMachineData data, CancellationToken ct)
+        {
+            var extensions = new List<ExtensionFacts>();
+            await foreach (var found in arm.Client.GetVirtualMachineResource(data.Id).GetVirtualMachineExtensions().GetAllAsync(cancellationToken: ct).ConfigureAwait(false))
+            {
+                extensions.Add(ExtensionReader.ToFacts(found.Data));
+            }
+
+            ExtensionFacts ours = extensions.FirstOrDefault(DockerExtensionService.IsOurs);
+            return (data.Tags.ContainsKey(DockerHostResources.HostTag) || ours != null, ours);
         }
 
         /// <summary>One VM as a Docker host, or null when it is not one (no tag of ours, no extension of ours).</summary>
         private static async Task<DockerVmInfo> ReadHostAsync(ArmConnection arm, VirtualMachineData data, string dockerConfig, CancellationToken ct)
         {
+            var (isHost, ours) = await OwnershipAsync(arm, data, ct).ConfigureAwait(false);
+            if (!isHost)
+            {
+                return null;
+            }
+
             var resource = arm.Client.GetVirtualMachineResource(data.Id);
-            bool tagged = data.Tags.ContainsKey(DockerHostResources.HostTag);
-            VmFacts vm = new VmFacts
+            var vm = new VmFacts
             {
                 Id = data.Id.ToString(),
                 Name = data.Name,
@@ -73,17 +97,6 @@ namespace AzDockerVm.Engine.Azure
             if (data.NetworkProfile?.NetworkInterfaces != null)
             {
                 vm.NetworkInterfaceIds.AddRange(data.NetworkProfile.NetworkInterfaces.Where(n => n.Id != null).Select(n => n.Id.ToString()));
-            }
-            var extensions = new List<ExtensionFacts>();
-            await foreach (var found in resource.GetVirtualMachineExtensions().GetAllAsync(cancellationToken: ct).ConfigureAwait(false))
-            {
-                extensions.Add(ExtensionReader.ToFacts(found.Data));
-            }
-
-            ExtensionFacts ours = extensions.FirstOrDefault(DockerExtensionService.IsOurs);
-            if (!tagged && ours == null)
-            {
-                return null;
             }
 
             await VmReader.ReadAddressesAsync(arm, vm, ct).ConfigureAwait(false);
@@ -117,11 +130,10 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>The sources our rule for the host's Docker port allows (empty: the Internet, or no rule of ours).</summary>
         private static async Task<List<string>> AllowedSourcesAsync(ArmConnection arm, VmFacts vm, int port, CancellationToken ct)
         {
-            foreach (string nicId in vm.NetworkInterfaceIds)
+            // The NICs' NSGs were found with the addresses: no NIC is read twice.
+            foreach (string nsgId in vm.NetworkSecurityGroupIds.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                ArmResourceState nic = await ReadAsync(arm, nicId, ct).ConfigureAwait(false);
-                string nsgId = (string)nic?.Properties["networkSecurityGroup"]?["id"];
-                ArmResourceState nsg = nsgId == null ? null : await ReadAsync(arm, nsgId, ct).ConfigureAwait(false);
+                ArmResourceState nsg = await ReadAsync(arm, nsgId, ct).ConfigureAwait(false);
                 string ruleName = DockerHostResources.RuleName(vm.Name, "Docker-" + port.ToString(CultureInfo.InvariantCulture));
                 var rule = ((nsg?.Properties["securityRules"] as JsonArray) ?? new JsonArray()).OfType<JsonObject>()
                     .FirstOrDefault(r => string.Equals((string)r["name"], ruleName, StringComparison.OrdinalIgnoreCase))?["properties"];
@@ -223,8 +235,11 @@ namespace AzDockerVm.Engine.Azure
                 removal.DockerConfig = dockerConfig;
                 removal.DockerContext = DockerContextStore.Exists(dockerConfig, name) ? name : null;
                 removal.AuthorityFolder = DockerTlsMaterial.AuthorityFolder(dockerConfig, subscription, resourceGroupName);
-                removal.OtherHosts = (await ListAsync(arm, resourceGroupName, "*", dockerConfig, ct).ConfigureAwait(false))
-                    .Where(h => !string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Name).ToList();
+                // Only whether other Docker hosts are left (the CA stays for them): no addresses or reports read.
+                var others = (await ListVmsAsync(arm, resourceGroupName, "*", ct).ConfigureAwait(false))
+                    .Where(vm => !string.Equals(vm.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+                var ownership = await Task.WhenAll(others.Select(vm => OwnershipAsync(arm, vm, ct))).ConfigureAwait(false);
+                removal.OtherHosts = others.Where((_, i) => ownership[i].IsHost).Select(vm => vm.Name).ToList();
             }
 
             return removal;

@@ -15,6 +15,9 @@ namespace AzDockerVm.Engine.Azure
         public string AdminUsername { get; set; }
         /// <summary>Resource ids of the VM's network interfaces (read by <see cref="VmReader.ReadAddressesAsync"/>).</summary>
         public List<string> NetworkInterfaceIds { get; } = new List<string>();
+        /// <summary>The NSGs on those NICs, and the subnets they are in (read with the addresses).</summary>
+        public List<string> NetworkSecurityGroupIds { get; } = new List<string>();
+        public List<string> SubnetIds { get; } = new List<string>();
         public List<string> PrivateIPAddresses { get; } = new List<string>();
         public List<string> PublicIPAddresses { get; } = new List<string>();
         public List<string> Fqdns { get; } = new List<string>();

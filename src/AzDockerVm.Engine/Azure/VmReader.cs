@@ -82,6 +82,11 @@ namespace AzDockerVm.Engine.Azure
         private static async Task ReadNicAsync(ArmConnection arm, ResourceIdentifier nicId, VmFacts facts, CancellationToken ct)
         {
             using var nic = await GetPropertiesAsync(arm, nicId, ct).ConfigureAwait(false);
+            if (nic.RootElement.TryGetProperty("networkSecurityGroup", out var nsg) && nsg.TryGetProperty("id", out var nsgId) && nsgId.ValueKind == JsonValueKind.String)
+            {
+                facts.NetworkSecurityGroupIds.Add(nsgId.GetString());
+            }
+
             if (!nic.RootElement.TryGetProperty("ipConfigurations", out var configurations) || configurations.ValueKind != JsonValueKind.Array)
             {
                 return;
@@ -92,6 +97,11 @@ namespace AzDockerVm.Engine.Azure
                 if (!configuration.TryGetProperty("properties", out var properties))
                 {
                     continue;
+                }
+
+                if (properties.TryGetProperty("subnet", out var subnet) && subnet.TryGetProperty("id", out var subnetId) && subnetId.ValueKind == JsonValueKind.String)
+                {
+                    facts.SubnetIds.Add(subnetId.GetString());
                 }
 
                 if (properties.TryGetProperty("privateIPAddress", out var privateIp) && privateIp.ValueKind == JsonValueKind.String)
