@@ -107,12 +107,12 @@ namespace AzDockerVm.Engine.Deployment
         public IEnumerable<ResourceNode> With(NodeOutcome outcome) => Nodes.Where(n => Outcomes[n] == outcome);
 
         /// <summary>The outcomes of the nodes reachable from <paramref name="roots"/> (one host of a walk over many).</summary>
-        public DeploymentResult For(IEnumerable<ResourceNode> roots)
-        {
-            IReadOnlyList<ResourceNode> nodes = ResourceGraph.Order(roots);
-            return new DeploymentResult(nodes, nodes.ToDictionary(n => n, n => Outcomes[n]),
-                Failures.Where(f => nodes.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value), States);
-        }
+        public DeploymentResult For(IEnumerable<ResourceNode> roots) => Part(ResourceGraph.Order(roots), Outcomes, Failures, States);
+
+        /// <summary>The outcomes of <paramref name="nodes"/> only, out of a walk's.</summary>
+        internal static DeploymentResult Part(IReadOnlyList<ResourceNode> nodes, IReadOnlyDictionary<ResourceNode, NodeOutcome> outcomes,
+            IReadOnlyDictionary<ResourceNode, Exception> failures, DeploymentStates states)
+            => new DeploymentResult(nodes, nodes.ToDictionary(n => n, n => outcomes[n]), failures.Where(f => nodes.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value), states);
     }
 
     /// <summary>
@@ -233,8 +233,7 @@ namespace AzDockerVm.Engine.Deployment
             {
                 IReadOnlyList<ResourceNode> nodes = Order(roots);
                 await Task.WhenAll(nodes.Select(n => tasks[n])).ConfigureAwait(false);
-                partDone?.Invoke(index, new DeploymentResult(nodes, nodes.ToDictionary(n => n, n => outcomes[n]),
-                    failures.Where(f => nodes.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value), states));
+                partDone?.Invoke(index, DeploymentResult.Part(nodes, outcomes, failures, states));
             }).ToList();
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
             await Task.WhenAll(reports).ConfigureAwait(false);

@@ -155,21 +155,11 @@ namespace AzDockerVm.Engine.Azure.Resources
 
         internal VmCertificate Certificate(DeploymentStates states) => _given ?? VmCertificate.InFolder(Folder(states));
 
-        private VmFacts Addresses(ArmResourceState publicIp)
+        private VmFacts Addresses(ArmResourceState publicIp) => new HostAddresses
         {
-            var facts = new VmFacts { Name = _host.VirtualMachine.Name };
-            if ((string)publicIp?.Properties["dnsSettings"]?["fqdn"] is string fqdn)
-            {
-                facts.Fqdns.Add(fqdn);
-            }
-
-            if ((string)publicIp?.Properties["ipAddress"] is string address)
-            {
-                facts.PublicIPAddresses.Add(address);
-            }
-
-            return facts;
-        }
+            Fqdn = (string)publicIp?.Properties["dnsSettings"]?["fqdn"],
+            PublicIpAddress = (string)publicIp?.Properties["ipAddress"],
+        }.ToFacts(_host.VirtualMachine.Name);
 
         protected override Task<LocalFilesState> Read(CancellationToken ct) => Task.FromResult(ReadIn(null));
 
