@@ -359,8 +359,9 @@ namespace AzDockerVm.Engine.Azure
                 + (created.Length > 0 ? $" Created now (kept): {created}." : " Nothing was created.")
                 + $" Failed: {failed}."
                 + (notStarted.Length > 0 ? $" Not started: {notStarted}." : string.Empty);
-            string action = (reason.RecommendedAction == null ? string.Empty : reason.RecommendedAction + " ")
-                + $"Then run the same command again: it continues where it stopped and makes nothing twice. Or remove what it made: Remove-AzDockerVm -ResourceGroupName {plan.ResourceGroupName} -Name {plan.Name}.";
+            // The reason's own advice (which may already say to run the command again), then the two ways on.
+            string action = (reason.RecommendedAction == null ? string.Empty : reason.RecommendedAction.TrimEnd() + " ")
+                + $"To go on: run the same command again (it continues where it stopped and makes nothing twice), or remove what it made: Remove-AzDockerVm -ResourceGroupName {plan.ResourceGroupName} -Name {plan.Name}.";
             return new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target ?? plan.Name, message, action, error);
         }
 

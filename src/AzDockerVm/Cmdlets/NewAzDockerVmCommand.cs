@@ -120,8 +120,6 @@ namespace AzDockerVm.Cmdlets
             {
                 case "FileExists":
                     return "Use -Force to replace the host's TLS set with a new one, or give a set of your own with -Certificate or -CertificatePath.";
-                case "ExtensionProvisioningFailed":
-                    return ex.RecommendedAction?.Replace("Check the message above, fix the setting and run the command again. ", "Check the message above and fix the setting. ");
                 default:
                     return base.RecommendedActionFor(ex);
             }
