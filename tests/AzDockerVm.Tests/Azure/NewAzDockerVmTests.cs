@@ -400,5 +400,23 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal(key, (string)body["properties"]["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"][0]["keyData"]);
             Assert.False(Directory.Exists(Path.Combine(_bench.DockerConfig, "azdockervm", "ssh")));
         }
+    
+
+        [Fact]
+        public void Progress_names_what_is_being_made_and_the_network_tier_at_the_same_time()
+        {
+            // Operations that take a while, as in Azure: the tier's three are surely in flight together.
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(100);
+
+            var run = New().ThrowIfFailed();
+
+            var statuses = run.Progress.Select(p => p.StatusDescription).ToList();
+            Assert.All(run.Progress, p => Assert.StartsWith("New-AzDockerVm dock1", p.Activity));
+            // One moment with the network tier in flight together (it is made at once, not one after the other).
+            Assert.Contains(statuses, t => t.StartsWith("Creating", StringComparison.Ordinal)
+                && new[] { "virtual network 'azdockervm-vnet'", "network security group 'azdockervm-nsg'", "public IP address 'dock1-ip'" }.Count(t.Contains) >= 2);
+            Assert.Contains(statuses, t => t.Contains("virtual machine 'dock1'"));
+            Assert.Equal(ProgressRecordType.Completed, run.Progress.Last().RecordType);
+        }
     }
 }
