@@ -245,45 +245,96 @@ namespace AzDockerVm.Engine.Azure
             return removal;
         }
 
-        /// <summary>Deletes what AzDockerVm made for the host (dependents first), then, if asked, its local files.</summary>
-        public static Task<DeploymentResult> RemoveAsync(ArmConnection arm, DockerVmRemoval removal, CancellationToken ct)
-            => ArmGuard.Run((object)removal.Name, () => RemoveCoreAsync(arm, removal, ct));
-
-        private static async Task<DeploymentResult> RemoveCoreAsync(ArmConnection arm, DockerVmRemoval removal, CancellationToken ct)
+        /// <summary>
+        /// Removes hosts (dependents first), and, if asked, their local files: every host's own resources at once (at most <paramref name="throttleLimit"/>
+        /// hosts under way), the network and NSG they share kept meanwhile; then, once, the shared resources nothing
+        /// uses any more, and the group's CA when no Docker host of the group is left. Two hosts deciding at the same
+        /// moment that the shared network is free would both delete it; one decision after all of them cannot race.
+        /// <paramref name="done"/> gets each host's outcome as soon as its own resources are gone (or it failed).
+        /// </summary>
+        public static async Task RemoveFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmRemoval> removals, int throttleLimit,
+            Action<HostOutcome<DeploymentResult>> done, CancellationToken ct)
         {
-            DeploymentResult result = await ResourceGraph.RemoveAsync(removal.Host.Roots, new RemovalObserver(arm.Host, removal.Name), ct).ConfigureAwait(false);
-            if (result.Failures.Count > 0)
+            IReadOnlyList<HostOutcome<DeploymentResult>> outcomes = await HostFleet.RunAsync(removals, throttleLimit,
+                (removal, c) => RemoveHostAsync(arm, removal, deferShared: true, c), done, ct).ConfigureAwait(false);
+            var removed = removals.Where((_, i) => outcomes[i].Failure == null).ToList();
+
+            // One pass per distinct shared network and NSG (hosts of a group normally share one).
+            foreach (DockerVmRemoval first in removed.GroupBy(r => SharedKey(r.Host), StringComparer.OrdinalIgnoreCase).Select(g => g.First()))
             {
-                var (node, error) = result.Failures.Select(f => (f.Key, f.Value)).First();
-                AzDockerVmException reason = error is RequestFailedException failed ? ArmFailure.From(failed, node.Name) : error as AzDockerVmException
-                    ?? new AzDockerVmException("DeploymentFailed", FailureKind.InvalidResult, node.Name, error.Message, null, error);
-                string deleted = string.Join(", ", result.With(NodeOutcome.Deleted).Select(DockerVmPlan.Describe));
-                throw new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target,
-                    $"Removing Docker host '{removal.Name}' failed at the {DockerVmPlan.Describe(node)}: {reason.Message.TrimEnd()}" + (deleted.Length > 0 ? $" Deleted: {deleted}." : " Nothing was deleted."),
-                    "Run the same command again: it deletes what is left.", error);
+                await ArmGuard.Run((object)first.ResourceGroupName, async () =>
+                {
+                    DeploymentResult shared = await ResourceGraph.RemoveAsync(SharedNodes(first.Host), new RemovalObserver(arm.Host, first.ResourceGroupName), ct).ConfigureAwait(false);
+                    if (shared.Failures.Count > 0)
+                    {
+                        throw Failure($"the shared network of resource group '{first.ResourceGroupName}'", shared);
+                    }
+
+                    return shared;
+                }).ConfigureAwait(false);
             }
 
-            if (removal.DockerConfig != null)
+            foreach (var group in removed.GroupBy(r => r.ResourceGroupName, StringComparer.OrdinalIgnoreCase))
             {
-                foreach (string folder in removal.LocalFolders.Where(Directory.Exists))
+                var gone = group.Select(r => r.Name).ToList();
+                RemoveAuthorityWhenLast(arm, group.First(), gone);
+            }
+        }
+
+        private static string SharedKey(DockerHostResources host) => host.Subnet.Id + "|" + host.SecurityGroup.Id;
+
+        private static ResourceNode[] SharedNodes(DockerHostResources host) => new ResourceNode[] { host.Subnet, host.VirtualNetwork, host.SecurityGroup };
+
+        private static Task<DeploymentResult> RemoveHostAsync(ArmConnection arm, DockerVmRemoval removal, bool deferShared, CancellationToken ct)
+            => ArmGuard.Run((object)removal.Name, async () =>
+            {
+                ISet<ResourceNode> keep = deferShared ? new HashSet<ResourceNode>(SharedNodes(removal.Host)) : null;
+                DeploymentResult result = await ResourceGraph.RemoveAsync(removal.Host.Roots, new RemovalObserver(arm.Host, removal.Name), keep, ct).ConfigureAwait(false);
+                if (result.Failures.Count > 0)
                 {
-                    arm.Host.WriteVerbose($"Deleting '{folder}'.");
-                    Directory.Delete(folder, recursive: true);
+                    throw Failure($"Docker host '{removal.Name}'", result);
                 }
 
-                if (removal.DockerContext != null)
+                if (removal.DockerConfig != null)
                 {
-                    DockerContextStore.Remove(removal.DockerConfig, removal.DockerContext);
+                    foreach (string folder in removal.LocalFolders.Where(Directory.Exists))
+                    {
+                        arm.Host.WriteVerbose($"Deleting '{folder}'.");
+                        Directory.Delete(folder, recursive: true);
+                    }
+
+                    if (removal.DockerContext != null)
+                    {
+                        DockerContextStore.Remove(removal.DockerConfig, removal.DockerContext);
+                    }
                 }
 
-                if (removal.OtherHosts.Count == 0 && Directory.Exists(removal.AuthorityFolder))
-                {
-                    arm.Host.WriteVerbose($"Deleting the resource group's CA '{removal.AuthorityFolder}' (no other Docker host of the group is left).");
-                    Directory.Delete(removal.AuthorityFolder, recursive: true);
-                }
+                return result;
+            });
+
+        /// <summary>The first failed resource's reason, with what was deleted, and the way on.</summary>
+        private static AzDockerVmException Failure(string what, DeploymentResult result)
+        {
+            var (node, error) = result.Failures.Select(f => (f.Key, f.Value)).First();
+            AzDockerVmException reason = error is RequestFailedException failed ? ArmFailure.From(failed, node.Name) : error as AzDockerVmException
+                ?? new AzDockerVmException("DeploymentFailed", FailureKind.InvalidResult, node.Name, error.Message, null, error);
+            string deleted = string.Join(", ", result.With(NodeOutcome.Deleted).Select(DockerVmPlan.Describe));
+            return new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target,
+                $"Removing {what} failed at the {DockerVmPlan.Describe(node)}: {reason.Message.TrimEnd()}" + (deleted.Length > 0 ? $" Deleted: {deleted}." : " Nothing was deleted."),
+                "Run the same command again: it deletes what is left.", error);
+        }
+
+        /// <summary>The group's CA goes with its last Docker host (<paramref name="goneToo"/>: hosts removed in the same pipeline).</summary>
+        private static void RemoveAuthorityWhenLast(ArmConnection arm, DockerVmRemoval removal, IReadOnlyCollection<string> goneToo)
+        {
+            if (removal.DockerConfig == null || !Directory.Exists(removal.AuthorityFolder)
+                || removal.OtherHosts.Any(h => !goneToo.Contains(h, StringComparer.OrdinalIgnoreCase)))
+            {
+                return;
             }
 
-            return result;
+            arm.Host.WriteVerbose($"Deleting the resource group's CA '{removal.AuthorityFolder}' (no other Docker host of the group is left).");
+            Directory.Delete(removal.AuthorityFolder, recursive: true);
         }
 
         internal static async Task<ArmResourceState> ReadAsync(ArmConnection arm, string id, CancellationToken ct)

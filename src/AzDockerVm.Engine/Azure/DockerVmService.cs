@@ -332,7 +332,7 @@ namespace AzDockerVm.Engine.Azure
             Action<DockerVmOutcome> finished = null)
         {
             DeploymentPlan combined = plans[0].Deployment.For(plans.SelectMany(p => p.Graph.Roots));
-            var observer = new ProgressObserver(arm.Host, plans.Count == 1 ? plans[0].Name : plans.Count + " Docker hosts", combined.Nodes.Count);
+            var observer = new ProgressObserver(arm.Host, combined, plans);
             var outcomes = new DockerVmOutcome[plans.Count];
             await ResourceGraph.ApplyAsync(combined, observer, maxChanges, plans.Select(p => p.Graph.Roots).ToList(), (index, own) =>
             {
@@ -340,9 +340,10 @@ namespace AzDockerVm.Engine.Azure
                 outcomes[index] = own.Succeeded
                     ? new DockerVmOutcome { Plan = plan, Host = Info(plan, own.States) }
                     : new DockerVmOutcome { Plan = plan, Failure = Failed(plan, own) };
+                observer.Done(plan.Name);
                 finished?.Invoke(outcomes[index]);
             }, ct).ConfigureAwait(false);
-            observer.Done();
+            observer.Done(observer.SharedActivity);
             ct.ThrowIfCancellationRequested();
             return outcomes;
         }
@@ -414,49 +415,101 @@ namespace AzDockerVm.Engine.Azure
             };
         }
 
-        /// <summary>Progress per stage: what is being made now (several at once when they are independent) and how far the host is.</summary>
+        /// <summary>
+        /// Progress per stage, one bar per host: what is being made for it now (several at once when they are
+        /// independent) and how far it is. What hosts share (the group's network, NSG and CA) has a bar of its own.
+        /// </summary>
         private sealed class ProgressObserver : IDeploymentObserver
         {
             private readonly IEngineHost _host;
-            private readonly string _activity;
-            private readonly int _total;
-            private readonly List<ResourceNode> _running = new List<ResourceNode>();
-            private int _finished;
+            private readonly Dictionary<ResourceNode, Bar> _bars = new Dictionary<ResourceNode, Bar>();
 
-            internal ProgressObserver(IEngineHost host, string activity, int total)
+            internal ProgressObserver(IEngineHost host, DeploymentPlan combined, IReadOnlyList<DockerVmPlan> plans)
             {
                 _host = host;
-                _activity = activity;
-                _total = Math.Max(1, total);
+                SharedActivity = plans.Count == 1 ? plans[0].Name : $"resource group '{plans[0].ResourceGroupName}': shared resources";
+                var owners = new Dictionary<ResourceNode, List<string>>();
+                foreach (DockerVmPlan plan in plans)
+                {
+                    foreach (ResourceNode node in combined.For(plan.Graph.Roots).Nodes)
+                    {
+                        (owners.TryGetValue(node, out var names) ? names : owners[node] = new List<string>()).Add(plan.Name);
+                    }
+                }
+
+                var bars = new Dictionary<string, Bar>(StringComparer.OrdinalIgnoreCase);
+                foreach (var owner in owners)
+                {
+                    string activity = owner.Value.Count == 1 ? owner.Value[0] : SharedActivity;
+                    Bar bar = bars.TryGetValue(activity, out Bar known) ? known : bars[activity] = new Bar(activity);
+                    bar.Total++;
+                    _bars[owner.Key] = bar;
+                }
             }
+
+            /// <summary>The bar of what several hosts share (for one host: that host's own).</summary>
+            internal string SharedActivity { get; }
 
             public void Starting(ResourceNode node, string change)
             {
-                lock (_running)
+                lock (_bars)
                 {
-                    _running.Add(node);
+                    Bar bar = _bars[node];
+                    bar.Running.Add(node);
                     _host.WriteVerbose($"{change} {DockerVmPlan.Describe(node)}.");
-                    Report();
+                    Report(bar);
                 }
             }
 
             public void Finished(ResourceNode node, NodeOutcome outcome)
             {
-                lock (_running)
+                lock (_bars)
                 {
-                    _running.Remove(node);
-                    _finished++;
+                    Bar bar = _bars[node];
+                    bar.Running.Remove(node);
+                    bar.Finished++;
                     _host.WriteVerbose($"{DockerVmPlan.Describe(node)}: {outcome.ToString().ToLowerInvariant()}.");
-                    Report();
+                    Report(bar);
                 }
             }
 
-            internal void Done() => _host.WriteProgress(_activity, "Done", 100);
-
-            private void Report()
+            /// <summary>A host's walk has ended (or, with <see cref="SharedActivity"/>, the whole walk): its bar is completed.</summary>
+            internal void Done(string activity)
             {
-                string now = _running.Count == 0 ? "Waiting" : "Creating " + string.Join(", ", _running.Select(DockerVmPlan.Describe));
-                _host.WriteProgress(_activity, now, Math.Min(99, _finished * 100 / _total));
+                lock (_bars)
+                {
+                    if (_bars.Values.FirstOrDefault(b => string.Equals(b.Activity, activity, StringComparison.OrdinalIgnoreCase)) is Bar bar && !bar.Completed)
+                    {
+                        bar.Completed = true;
+                        _host.WriteProgress(bar.Activity, "Done", 100);
+                    }
+                }
+            }
+
+            private void Report(Bar bar)
+            {
+                if (bar.Completed)
+                {
+                    return;
+                }
+
+                string now = bar.Running.Count == 0 ? "Waiting" : "Creating " + string.Join(", ", bar.Running.Select(DockerVmPlan.Describe));
+                _host.WriteProgress(bar.Activity, now, Math.Min(99, bar.Finished * 100 / Math.Max(1, bar.Total)));
+            }
+
+            private sealed class Bar
+            {
+                internal Bar(string activity) => Activity = activity;
+
+                internal string Activity { get; }
+
+                internal List<ResourceNode> Running { get; } = new List<ResourceNode>();
+
+                internal int Total { get; set; }
+
+                internal int Finished { get; set; }
+
+                internal bool Completed { get; set; }
             }
         }
     }

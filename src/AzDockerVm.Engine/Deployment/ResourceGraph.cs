@@ -241,7 +241,15 @@ namespace AzDockerVm.Engine.Deployment
         }
 
         /// <summary>Deletes, dependents first, every node that exists and may be removed; returns every node's outcome.</summary>
-        public static async Task<DeploymentResult> RemoveAsync(IEnumerable<ResourceNode> roots, IDeploymentObserver observer, CancellationToken ct)
+        public static Task<DeploymentResult> RemoveAsync(IEnumerable<ResourceNode> roots, IDeploymentObserver observer, CancellationToken ct)
+            => RemoveAsync(roots, observer, null, ct);
+
+        /// <summary>
+        /// As <see cref="RemoveAsync(IEnumerable{ResourceNode}, IDeploymentObserver, CancellationToken)"/>, keeping the
+        /// nodes in <paramref name="keep"/> (and so what they depend on): a fleet removes its hosts at once and the
+        /// resources they share once, afterwards.
+        /// </summary>
+        public static async Task<DeploymentResult> RemoveAsync(IEnumerable<ResourceNode> roots, IDeploymentObserver observer, ISet<ResourceNode> keep, CancellationToken ct)
         {
             DeploymentPlan plan = await PlanAsync(roots, int.MaxValue, ct).ConfigureAwait(false);
             var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
@@ -251,7 +259,9 @@ namespace AzDockerVm.Engine.Deployment
             {
                 // In reverse order every node that depends on this one has its task already.
                 ResourceNode[] dependents = plan.Nodes.Where(n => n.DependsOn.Contains(node)).ToArray();
-                tasks[node] = DeleteWhenFreeAsync(node, dependents.Select(n => tasks[n]).ToArray(), dependents, plan.States, outcomes, failures, observer, ct);
+                tasks[node] = keep != null && keep.Contains(node)
+                    ? Task.FromResult(Kept(node, outcomes))
+                    : DeleteWhenFreeAsync(node, dependents.Select(n => tasks[n]).ToArray(), dependents, plan.States, outcomes, failures, observer, ct);
             }
 
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
@@ -304,6 +314,12 @@ namespace AzDockerVm.Engine.Deployment
             {
                 gate.Release();
             }
+        }
+
+        private static bool Kept(ResourceNode node, IDictionary<ResourceNode, NodeOutcome> outcomes)
+        {
+            outcomes[node] = NodeOutcome.Kept;
+            return false;
         }
 
         /// <summary>Returns true when the node is gone (deleted, or never there).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
@@ -16,22 +17,56 @@ namespace AzDockerVm.Azure
     /// </summary>
     internal sealed class AzDockerVmJob : Job
     {
-        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly CancellationTokenSource _stopping;
         private string _status = "Running";
 
         internal AzDockerVmJob(string command, string name)
+            : this(command, name, new CancellationTokenSource())
+        {
+        }
+
+        private AzDockerVmJob(string command, string name, CancellationTokenSource stopping)
             : base(command, name)
         {
+            _stopping = stopping;
             PSJobTypeName = "AzDockerVmJob";
         }
 
         public override string StatusMessage => _status;
 
-        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Verbose.Count > 0 || Warning.Count > 0 || Progress.Count > 0;
+        // Receive-Job reads a parent's own streams, then (unless -NoRecurse) each child's.
+        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Verbose.Count > 0 || Warning.Count > 0 || Progress.Count > 0
+                                            || ChildJobs.Any(child => child.HasMoreData);
 
         public override string Location => "localhost";
 
+        /// <summary>Stopping the fleet's job (or any child: they share one token) stops the fleet: hosts under way are cancelled, the rest never start.</summary>
         public override void StopJob() => _stopping.Cancel();
+
+        /// <summary>A child job for one host of the fleet: its object or error lands there, Get-Job shows its state.</summary>
+        internal AzDockerVmJob AddChild(string host)
+        {
+            var child = new AzDockerVmJob(Command, host, _stopping);
+            ChildJobs.Add(child);
+            return child;
+        }
+
+        /// <summary>A child's host is under way.</summary>
+        internal void Begin()
+        {
+            if (JobStateInfo.State == JobState.NotStarted)
+            {
+                SetJobState(JobState.Running);
+            }
+        }
+
+        /// <summary>A child's host is done: its results (an ErrorRecord is the host's error), and the state that follows.</summary>
+        internal void End(object result)
+        {
+            Begin();
+            bool failed = Add(result);
+            Finish(failed ? "Failed" : "Completed", failed ? JobState.Failed : JobState.Completed);
+        }
 
         internal void Start(Func<CancellationToken, Task<object>> work)
         {
@@ -41,41 +76,71 @@ namespace AzDockerVm.Azure
                 try
                 {
                     object result = await work(_stopping.Token).ConfigureAwait(false);
-                    // A list: one item per host (an ErrorRecord for a host that failed).
-                    foreach (object item in result is System.Collections.Generic.IEnumerable<object> items ? items : new[] { result })
-                    {
-                        if (item is ErrorRecord error)
-                        {
-                            Error.Add(error);
-                        }
-                        else if (item != null)
-                        {
-                            Output.Add(PSObject.AsPSObject(item));
-                        }
-                    }
-
-                    Finish("Completed", JobState.Completed);
+                    bool failed = Add(result);
+                    // A fleet: the parent is as its children are (one failed host fails the job, as Get-Job shows it).
+                    StopChildren();
+                    failed |= ChildJobs.Any(c => c.JobStateInfo.State == JobState.Failed);
+                    bool stopped = _stopping.IsCancellationRequested || ChildJobs.Any(c => c.JobStateInfo.State == JobState.Stopped);
+                    Finish(stopped ? "Stopped" : failed ? "Failed" : "Completed", stopped ? JobState.Stopped : failed ? JobState.Failed : JobState.Completed);
                 }
                 catch (AzDockerVmException ex)
                 {
                     Error.Add(ErrorRecords.From(ex));
+                    StopChildren();
                     Finish(ex.ErrorId, JobState.Failed);
                 }
                 catch (OperationCanceledException)
                 {
+                    StopChildren();
                     Finish("Stopped", JobState.Stopped);
                 }
                 catch (Exception ex)
                 {
                     Error.Add(ErrorRecords.Unexpected(ex, Name));
+                    StopChildren();
                     Finish("Failed", JobState.Failed);
                 }
             });
         }
 
+        /// <summary>Adds results to this job's streams: a list is one item per host, an ErrorRecord an error. True when there was an error.</summary>
+        private bool Add(object result)
+        {
+            bool failed = false;
+            foreach (object item in result is System.Collections.Generic.IEnumerable<object> items ? items : new[] { result })
+            {
+                if (item is ErrorRecord error)
+                {
+                    Error.Add(error);
+                    failed = true;
+                }
+                else if (item != null)
+                {
+                    Output.Add(PSObject.AsPSObject(item));
+                }
+            }
+
+            return failed;
+        }
+
+        private static bool IsFinished(Job job) => job.JobStateInfo.State is JobState.Completed or JobState.Failed or JobState.Stopped;
+
+        private void StopChildren()
+        {
+            foreach (AzDockerVmJob child in ChildJobs.OfType<AzDockerVmJob>().Where(c => !IsFinished(c)))
+            {
+                child.Finish("Stopped", JobState.Stopped);
+            }
+        }
+
         private void Finish(string status, JobState state)
         {
             _status = status;
+            if (JobStateInfo.State == JobState.NotStarted)
+            {
+                SetJobState(JobState.Running);
+            }
+
             SetJobState(state);
         }
     }

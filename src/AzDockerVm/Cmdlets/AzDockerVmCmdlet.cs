@@ -32,6 +32,11 @@ namespace AzDockerVm.Cmdlets
                 // One record's failure is that record's error; the pipeline goes on (-ErrorAction Stop stops it).
                 WriteError(ErrorRecords.From(failed.Failure, RecommendedActionFor(failed.Failure)));
             }
+            catch (OperationCanceledException) when (Stopping)
+            {
+                // Ctrl+C: the work under way was cancelled (what it made is kept; a re-run goes on from there).
+                throw new PipelineStoppedException();
+            }
             catch (AzDockerVmException ex)
             {
                 ThrowTerminatingError(ErrorRecords.From(ex, RecommendedActionFor(ex)));
@@ -60,6 +65,14 @@ namespace AzDockerVm.Cmdlets
         }
 
         protected abstract void ProcessRecordCore();
+
+        /// <summary>One host's failure as its non-terminating error (the others go on): ours 1:1, anything else by its kind with the host as target.</summary>
+        protected void WriteHostFailure(Exception failure, object host, Func<AzDockerVmException, string> advice = null)
+        {
+            WriteError(failure is AzDockerVmException ours
+                ? ErrorRecords.From(ours, (advice ?? RecommendedActionFor)(ours))
+                : ErrorRecords.Unexpected(failure, host));
+        }
 
         /// <summary>
         /// The next step for a user of this cmdlet: the engine states what went wrong, a cmdlet may word the advice in

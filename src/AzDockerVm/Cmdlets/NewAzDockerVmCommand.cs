@@ -229,20 +229,30 @@ namespace AzDockerVm.Cmdlets
 
             if (AsJob)
             {
-                StartJob(approved.Count == 1 ? $"New-AzDockerVm {approved[0].Name}" : $"New-AzDockerVm ({approved.Count} hosts)", async (arm, ct) =>
-                    (object)Results(await DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct).ConfigureAwait(false)).ToList());
+                // One job for the fleet, a child job per host with its object or error (the walk's progress on the parent).
+                StartFleetJob(approved.Count == 1 ? $"New-AzDockerVm {approved[0].Name}" : $"New-AzDockerVm ({approved.Count} hosts)", approved.Select(p => p.Name).ToList(),
+                    (arm, children, ct) =>
+                    {
+                        foreach (var child in children)
+                        {
+                            child.Begin();
+                        }
+
+                        return DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => children[approved.IndexOf(done.Plan)].End(Result(done)));
+                    });
                 return;
             }
 
             // Each host is written as soon as it is done (its object, or its error), while the others go on.
-            RunArm((arm, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => OnPipelineThread(() => Write(done))));
+            RunFleet($"{approved.Count} Docker hosts", approved.Count,
+                (arm, writer, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => writer.HostDone(done.Failure != null, () => Write(done))));
         }
 
         private void Write(DockerVmOutcome outcome)
         {
             if (outcome.Failure != null)
             {
-                WriteError(ErrorRecords.From(outcome.Failure, RecommendedActionFor(outcome.Failure)));
+                WriteHostFailure(outcome.Failure, outcome.Plan.Name);
             }
             else
             {
@@ -250,9 +260,9 @@ namespace AzDockerVm.Cmdlets
             }
         }
 
-        /// <summary>Each host's object, or its error (with the host as target), in the order of the pipeline.</summary>
-        private IEnumerable<object> Results(IReadOnlyList<DockerVmOutcome> outcomes)
-            => outcomes.Select(o => o.Failure == null ? (object)ModelConverter.ToModel(o.Host) : ErrorRecords.From(o.Failure, RecommendedActionFor(o.Failure)));
+        /// <summary>A host's object, or its error (with the host as target).</summary>
+        private object Result(DockerVmOutcome outcome)
+            => outcome.Failure == null ? (object)ModelConverter.ToModel(outcome.Host) : ErrorRecords.From(outcome.Failure, RecommendedActionFor(outcome.Failure));
 
         /// <summary>-SshPublicKey takes the key itself or the path of a .pub file.</summary>
         private string ReadKey(string value)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
@@ -38,42 +39,100 @@ namespace AzDockerVm.Cmdlets
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
-        protected override void ProcessRecordCore() => Remove();
+        /// <summary>How many hosts of the pipeline are removed at once (the network they share goes once, after them).</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int ThrottleLimit { get; set; } = HostFleet.DefaultThrottleLimit;
 
+        // The pipeline's hosts (VmReferences, held as object so loading this type loads no engine), removed together at the end.
+        private readonly List<object> _hosts = new List<object>();
+
+        private string _dockerConfig;
+
+        protected override void ProcessRecordCore()
+        {
+            if (RemoveLocalCertificate)
+            {
+                _dockerConfig = DockerConfigDirectory();
+            }
+
+            Queue();
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Queue() => _hosts.Add(new VmReference(ResourceGroupName, Name));
+
+        protected override void EndProcessingCore()
+        {
+            if (_hosts.Count > 0)
+            {
+                Remove();
+            }
+        }
+
+        /// <summary>Every host of the pipeline: found at once, asked about one by one, removed together (ThrottleLimit at a time), the shared network last.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void Remove()
         {
-            var vm = new VmReference(ResourceGroupName, Name);
-            string dockerConfig = RemoveLocalCertificate ? DockerConfigDirectory() : null;
-            DockerVmRemoval removal = RunArm((arm, ct) => DockerVmInventory.PlanRemovalAsync(arm, vm.ResourceGroupName, vm.VmName, dockerConfig, RemoveLocalCertificate, ct));
-            if (!removal.VmIsOurs)
-            {
-                // This record's error (a pipeline from Get-AzDockerVm may hold hosts Set-AzDockerExtension made): the next record goes on.
-                throw new RecordFailedException(new AzDockerVmException("NotAnAzDockerVm", FailureKind.InvalidOperation, Name,
-                    $"VM '{Name}' in resource group '{ResourceGroupName}' was not created by New-AzDockerVm (it has no AzDockerVmHost tag); Remove-AzDockerVm deletes only what AzDockerVm made. Nothing was deleted.",
-                    $"Remove-AzDockerExtension -ResourceGroupName {ResourceGroupName} -VMName {Name} takes Docker off it; Remove-AzVM deletes the VM."));
-            }
+            var hosts = _hosts.Cast<VmReference>().ToList();
+            var found = new DockerVmRemoval[hosts.Count];
+            RunEach(hosts, ThrottleLimit, $"{hosts.Count} Docker hosts",
+                (arm, vm, ct) => DockerVmInventory.PlanRemovalAsync(arm, vm.ResourceGroupName, vm.VmName, _dockerConfig, RemoveLocalCertificate, ct),
+                (vm, outcome) =>
+                {
+                    if (outcome.Failure != null)
+                    {
+                        WriteHostFailure(outcome.Failure, vm.VmName);
+                    }
+                    else if (!outcome.Result.VmIsOurs)
+                    {
+                        // This host's error (a pipeline from Get-AzDockerVm may hold hosts Set-AzDockerExtension made): the others go on.
+                        WriteHostFailure(new AzDockerVmException("NotAnAzDockerVm", FailureKind.InvalidOperation, vm.VmName,
+                            $"VM '{vm.VmName}' in resource group '{vm.ResourceGroupName}' was not created by New-AzDockerVm (it has no AzDockerVmHost tag); Remove-AzDockerVm deletes only what AzDockerVm made. Nothing was deleted.",
+                            $"Remove-AzDockerExtension -ResourceGroupName {vm.ResourceGroupName} -VMName {vm.VmName} takes Docker off it; Remove-AzVM deletes the VM."), vm.VmName);
+                    }
+                    else
+                    {
+                        found[hosts.IndexOf(vm)] = outcome.Result;
+                    }
+                });
 
-            string target = $"Docker host '{Name}' in resource group '{ResourceGroupName}'";
-            string action = "Delete the VM with its OS disk, NIC and public IP, and its NSG rules; the group's network and NSG when nothing else uses them"
-                + (RemoveLocalCertificate ? "; locally, its TLS set, SSH key and docker context (and the group's CA when no other Docker host of the group is left)" : string.Empty);
-            if (!(Force && !WhatIfRequested()) && !ShouldProcess(target, action))
+            string local = RemoveLocalCertificate ? "; locally, its TLS set, SSH key and docker context (and the group's CA when no other Docker host of the group is left)" : string.Empty;
+            bool asked = !(Force && !WhatIfRequested());
+            var approved = found.Where(r => r != null && (!asked || ShouldProcess($"Docker host '{r.Name}' in resource group '{r.ResourceGroupName}'",
+                "Delete the VM with its OS disk, NIC and public IP, and its NSG rules; the group's network and NSG when nothing else uses them" + local))).ToList();
+            if (approved.Count == 0)
             {
                 return;
             }
 
             if (AsJob)
             {
-                StartJob($"Remove-AzDockerVm {Name}", async (arm, ct) =>
-                {
-                    await DockerVmInventory.RemoveAsync(arm, removal, ct).ConfigureAwait(false);
-                    return null;
-                });
+                StartFleetJob(approved.Count == 1 ? $"Remove-AzDockerVm {approved[0].Name}" : $"Remove-AzDockerVm ({approved.Count} hosts)", approved.Select(r => r.Name).ToList(),
+                    (arm, children, ct) => DockerVmInventory.RemoveFleetAsync(arm, approved, ThrottleLimit, outcome =>
+                        children[outcome.Index].End(outcome.Failure == null ? null : Failure(outcome.Failure, approved[outcome.Index].Name)), ct));
                 return;
             }
 
-            var result = RunArm((arm, ct) => DockerVmInventory.RemoveAsync(arm, removal, ct));
-            WriteVerbose($"Docker host '{Name}': deleted {string.Join(", ", result.With(Engine.Deployment.NodeOutcome.Deleted).Select(n => n.ToString()))}.");
+            RunFleet($"{approved.Count} Docker hosts", approved.Count, async (arm, writer, ct) =>
+            {
+                await DockerVmInventory.RemoveFleetAsync(arm, approved, ThrottleLimit, outcome => writer.HostDone(outcome.Failure != null, () =>
+                {
+                    DockerVmRemoval removal = approved[outcome.Index];
+                    if (outcome.Failure != null)
+                    {
+                        WriteHostFailure(outcome.Failure, removal.Name);
+                    }
+                    else
+                    {
+                        WriteVerbose($"Docker host '{removal.Name}': deleted {string.Join(", ", outcome.Result.With(Engine.Deployment.NodeOutcome.Deleted).Select(n => n.ToString()))}.");
+                    }
+                }), ct).ConfigureAwait(false);
+                return true;
+            });
         }
+
+        private static ErrorRecord Failure(System.Exception failure, string host)
+            => failure is AzDockerVmException ours ? ErrorRecords.From(ours) : ErrorRecords.Unexpected(failure, host);
     }
 }

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -60,7 +63,15 @@ namespace AzDockerVm.Cmdlets
         [ValidateRange(1, 300)]
         public int TimeoutSec { get; set; } = 10;
 
-        protected override void ProcessRecordCore() => TestHost();
+        /// <summary>How many hosts of the pipeline are tested at once (each waits at most -TimeoutSec for its daemon).</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int ThrottleLimit { get; set; } = HostFleet.DefaultThrottleLimit;
+
+        // The pipeline's hosts (Probes, held as object so loading this type loads no engine), tested together at the end.
+        private readonly List<object> _probes = new List<object>();
+
+        protected override void ProcessRecordCore() => Queue();
 
         protected override void StopProcessing() => _stopping.Cancel();
 
@@ -69,21 +80,48 @@ namespace AzDockerVm.Cmdlets
                 ? "Give -CertificatePath a folder holding ca.pem, cert.pem and key.pem (as New-DockerTlsCertificate writes them), or pipe the set: New-DockerTlsCertificate ... | Test-AzDockerHost."
                 : base.RecommendedActionFor(ex);
 
-        protected override void EndProcessingCore() => _stopping.Dispose();
-
+        /// <summary>Reads the record's input (bad input stops the pipeline before anything is tested) and keeps the probe.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void TestHost()
+        private void Queue() => _probes.Add(ParameterSetName == VmSet ? VmProbe() : EndpointProbe());
+
+        // _stopping is not disposed: StopProcessing may come after EndProcessing, and a CancellationTokenSource without timers holds nothing.
+        protected override void EndProcessingCore()
         {
-            DockerHostProbeResult result;
+            if (_probes.Count > 0)
+            {
+                TestAll();
+            }
+        }
+
+        /// <summary>Every host of the pipeline at once (ThrottleLimit at a time), each result written as soon as it is in.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void TestAll()
+        {
+            var probes = _probes.Cast<Probe>().ToList();
+            var session = (ArmSession)(_session ?? (_session = new ArmSession(this, () => DefaultProfile)));
             try
             {
-                result = ParameterSetName == VmSet ? TestVm() : TestEndpoint();
+                session.RunEach(probes, ThrottleLimit, $"{probes.Count} Docker hosts", probes.Any(p => p.VmName != null),
+                    (arm, probe, ct) => probe.Run(arm, ct), (probe, outcome) =>
+                    {
+                        if (outcome.Failure != null)
+                        {
+                            WriteHostFailure(outcome.Failure, probe.VmName ?? (object)probe.Endpoint);
+                        }
+                        else
+                        {
+                            Write(probe, outcome.Result);
+                        }
+                    }, _stopping.Token);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }
+        }
 
+        private void Write(Probe probe, DockerHostProbeResult result)
+        {
             WriteVerbose(result.Success
                 ? $"{result.Endpoint}: Docker {result.ServerVersion} (API {result.ApiVersion}, {result.Os}/{result.Architecture}) in {result.LatencyMs:0.0} ms."
                 : $"{result.Endpoint}: {result.Reason}: {result.Message}");
@@ -94,8 +132,8 @@ namespace AzDockerVm.Cmdlets
 
             WriteObject(new DockerHostTestResult
             {
-                ResourceGroupName = ParameterSetName == VmSet ? ResourceGroupName : null,
-                VMName = ParameterSetName == VmSet ? VMName : null,
+                ResourceGroupName = probe.ResourceGroupName,
+                VMName = probe.VmName,
                 Endpoint = result.Endpoint,
                 Success = result.Success,
                 Reason = result.Reason,
@@ -108,24 +146,46 @@ namespace AzDockerVm.Cmdlets
                 LatencyMs = result.LatencyMs,
             });
         }
-    
 
-        private DockerHostProbeResult TestEndpoint()
+        private Probe EndpointProbe()
         {
             var (ca, cert, key) = ClientTlsFiles();
             string endpoint = EndpointOrDefault(Endpoint);
+            var timeout = TimeSpan.FromSeconds(TimeoutSec);
             WriteVerbose($"Testing {endpoint} over mutual TLS (timeout {TimeoutSec} s), trusting only '{ca}', client certificate '{cert}'.");
-            return DockerHostProbe.Test(endpoint, ca, cert, key, TimeSpan.FromSeconds(TimeoutSec), _stopping.Token);
+            return new Probe(null, null, endpoint, (_, ct) => Task.Run(() => DockerHostProbe.Test(endpoint, ca, cert, key, timeout, ct), ct));
         }
 
-        private DockerHostProbeResult TestVm()
+        private Probe VmProbe()
         {
             var vm = new VmReference(ResourceGroupName, VMName);
             string dockerConfig = DockerConfigDirectory();
-            var session = (ArmSession)(_session ?? (_session = new ArmSession(this, () => DefaultProfile)));
+            var timeout = TimeSpan.FromSeconds(TimeoutSec);
             WriteVerbose($"Testing Docker host '{vm}' in layers: VM, Docker extension, network security groups, local TLS set, mutual TLS (timeout {TimeoutSec} s).");
             string folder = CertificatePath == null ? null : ResolveFileSystemPath(CertificatePath, "-CertificatePath");
-            return session.Run((arm, ct) => DockerVmDiagnosis.DiagnoseAsync(arm, vm, dockerConfig, folder, TimeSpan.FromSeconds(TimeoutSec), ct), _stopping.Token);
+            return new Probe(ResourceGroupName, VMName, null, (arm, ct) => DockerVmDiagnosis.DiagnoseAsync(arm, vm, dockerConfig, folder, timeout, ct));
+        }
+
+        /// <summary>One host of the pipeline: how it was named, and its test.</summary>
+        private sealed class Probe
+        {
+            private readonly Func<ArmConnection, CancellationToken, Task<DockerHostProbeResult>> _run;
+
+            internal Probe(string resourceGroupName, string vmName, string endpoint, Func<ArmConnection, CancellationToken, Task<DockerHostProbeResult>> run)
+            {
+                ResourceGroupName = resourceGroupName;
+                VmName = vmName;
+                Endpoint = endpoint;
+                _run = run;
+            }
+
+            internal string ResourceGroupName { get; }
+
+            internal string VmName { get; }
+
+            internal string Endpoint { get; }
+
+            internal Task<DockerHostProbeResult> Run(ArmConnection arm, CancellationToken ct) => _run(arm, ct);
         }
     }
 }

@@ -9,7 +9,8 @@ namespace AzDockerVm.Tests.Azure
     /// <summary>
     /// One record's failure is that record's error: a pipeline of VMs goes on past a VM that is missing or not Linux,
     /// each failure names its VM; a refusal of the input as a whole (a bad setting, no Az context) stops the pipeline
-    /// before anything starts; -ErrorAction Stop stops at the first failing VM.
+    /// before anything starts; -ErrorAction Stop stops at the first failing VM. The VMs are worked on at once, so
+    /// results come as VMs finish: the tests compare them as sets, each error by the VM it names.
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
     public sealed class PipelineRecordTests : IAsyncLifetime
@@ -33,22 +34,25 @@ namespace AzDockerVm.Tests.Azure
             var run = _bench.Ps.Run(ThreeVms + " | Set-AzDockerExtension -NoDockerContext");
 
             Assert.Null(run.Terminating);
-            Assert.Equal(new[] { "vm1", "vm2" }, run.Output.Select(o => (string)o.Properties["VMName"].Value).ToArray());
-            Assert.Equal(new[] { "VmNotFound", "VmNotLinux" }, run.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).ToArray());
-            Assert.Equal(new object[] { "nosuchvm", "win1" }, run.Errors.Select(e => e.TargetObject).ToArray());
-            Assert.Equal(new[] { ErrorCategory.ObjectNotFound, ErrorCategory.InvalidOperation }, run.Errors.Select(e => e.CategoryInfo.Category).ToArray());
+            Assert.Equal(new[] { "vm1", "vm2" }, run.Output.Select(o => (string)o.Properties["VMName"].Value).OrderBy(n => n).ToArray());
+            var errors = run.Errors.OrderBy(e => (string)e.TargetObject).ToList();
+            Assert.Equal(new object[] { "nosuchvm", "win1" }, errors.Select(e => e.TargetObject).ToArray());
+            Assert.Equal(new[] { "VmNotFound", "VmNotLinux" }, errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).ToArray());
+            Assert.Equal(new[] { ErrorCategory.ObjectNotFound, ErrorCategory.InvalidOperation }, errors.Select(e => e.CategoryInfo.Category).ToArray());
             Assert.Equal(2, _bench.Arm.ExtensionPuts.Count);
         }
 
         [Fact]
         public void ErrorAction_Stop_stops_at_the_first_failing_VM()
         {
-            var run = _bench.Ps.Run(ThreeVms + " | Set-AzDockerExtension -NoDockerContext -ErrorAction Stop");
+            var run = _bench.Ps.Run(ThreeVms + " | Set-AzDockerExtension -NoDockerContext -ErrorAction Stop -ThrottleLimit 1");
 
-            // The pipeline stopped at nosuchvm: vm1 was set up, win1 and vm2 were not even read.
+            // The VMs are read before any is changed, one at a time here: the pipeline stopped at nosuchvm, win1 and
+            // vm2 were not even read, and nothing was changed (vm1 included: its change had not started).
             Assert.NotNull(run.Terminating);
             Assert.StartsWith("VmNotFound,", run.Terminating.FullyQualifiedErrorId);
-            Assert.Single(_bench.Arm.ExtensionPuts);
+            Assert.Empty(_bench.Arm.ExtensionPuts);
+            Assert.Contains(_bench.Arm.Requests, r => r.Path.EndsWith("/virtualMachines/vm1", System.StringComparison.OrdinalIgnoreCase));
             Assert.DoesNotContain(_bench.Arm.Requests, r => r.Path.Contains("/virtualMachines/vm2", System.StringComparison.OrdinalIgnoreCase));
         }
 

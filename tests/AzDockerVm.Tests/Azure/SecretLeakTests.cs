@@ -56,7 +56,7 @@ namespace AzDockerVm.Tests.Azure
             { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryServer 'bad server' -RegistryCredential $cred -Verbose -Debug", "error" },
             { Credential + "Set-AzDockerExtension rg1 vm1 -RegistryCredential $cred -Verbose -Debug", "error" },
             { Credential + "$tls | Set-AzDockerExtension rg1 vm1 -RegistryServer reg.example.com -RegistryCredential $cred -Verbose -Debug", "error" },
-            { Credential + "$j = Set-AzDockerExtension rg1 vm1 -RegistryServer reg.example.com -RegistryCredential $cred -ForceRerun -AsJob -Verbose; $null = $j | Wait-Job -Timeout 60; Receive-Job $j -Keep | Out-Default; $j.Verbose | ForEach-Object Message; $j.Progress | ForEach-Object StatusDescription", "ok" },
+            { Credential + "$j = Set-AzDockerExtension rg1 vm1 -RegistryServer reg.example.com -RegistryCredential $cred -ForceRerun -AsJob -Verbose; $null = $j | Wait-Job -Timeout 60; Receive-Job $j -Keep | Out-Default; @($j) + @($j.ChildJobs) | ForEach-Object { $_.Verbose | ForEach-Object Message; $_.Progress | ForEach-Object StatusDescription }", "ok" },
             { "Get-AzDockerExtension rg1 vm1 -Status -Verbose -Debug | Out-Default", "ok" },
             { "$s = Get-AzDockerExtension rg1 vm1 -Status; $s; $s.Statuses; $s.SubStatuses; $s | Out-Default", "ok" },
             { "Remove-AzDockerExtension rg1 vm1 -WhatIf -Verbose -Debug", "ok" },
