@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using AzDockerVm.FakeArm;
 using AzDockerVm.Tests.Bench;
 using Xunit;
 
@@ -127,6 +128,105 @@ namespace AzDockerVm.Tests.Azure
             string[] added = _bench.Writes().Skip(writes).ToArray();
             Assert.NotEmpty(added);
             Assert.All(added, w => Assert.Contains("agent2", w));
+        }
+
+        /// <summary>
+        /// The issue's proof of a fleet that fails in part: 20 hosts in one pipeline, three of them failing in Azure at
+        /// three different stages (agent4's public IP refused with a 400, agent11's VM accepted and its long-running
+        /// operation then ending Failed, agent17's Docker script exiting non-zero on the VM). The other 17 are made and
+        /// written; each of the three is one non-terminating error of its own, with a stable id, the host as its target,
+        /// and a message that names the host, the resource it failed at, Azure's reason and what exists of it. Run again
+        /// with the faults gone, the same pipeline yields all 20 and no error, and its only writes are PUTs of the three
+        /// hosts' missing or failed resources, each once: nothing for the 17 finished hosts, and the group, network and
+        /// NSG they all share not written again.
+        /// </summary>
+        [Fact]
+        public void Three_of_twenty_failing_at_different_stages_are_three_errors_naming_host_and_stage_and_a_rerun_completes_only_them()
+        {
+            const string fleet = "1..20 | ForEach-Object { \"agent$_\" }";
+            string[] all = Enumerable.Range(1, 20).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            string[] failedHosts = { "agent11", "agent17", "agent4" };
+            var pip = _bench.Arm.Faults.On("PUT", "*/publicIPAddresses/agent4-ip").Times(1)
+                .Error(400, "PublicIPCountLimitReached", "Cannot create more than 20 public IP addresses for this subscription in this region (injected).");
+            var vm = _bench.Arm.Faults.On("PUT", "*/virtualMachines/agent11").Times(1)
+                .FailLro("AllocationFailed", "Allocation failed. We do not have sufficient capacity for the requested VM size in this region (injected).");
+            // The handler runs under the fake's lock for every host's extension: it only looks at the name.
+            _bench.Arm.ExtensionHandler = put => put.VmName == "agent17"
+                ? ExtensionOutcome.ScriptFailed(100, "installing docker.io\nAZDOCKERVM status=failed reason=package-install-failed\n", "E: Unable to locate package docker.io\n")
+                : ExtensionOutcome.Default(put);
+
+            var run = Fleet(fleet, "-ThrottleLimit 10");
+
+            Assert.Null(run.Terminating);
+            Assert.Equal(1, pip.Hits);
+            Assert.Equal(1, vm.Hits);
+            Assert.All(run.Output, o => Assert.Equal("AzDockerVm.Models.PSAzDockerVm", o.BaseObject.GetType().FullName));
+            Assert.Equal(all.Except(failedHosts), Names(run));
+            Assert.All(run.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            Assert.Equal(3, run.Errors.Count);
+            Assert.Equal(failedHosts, run.Errors.Select(e => e.TargetObject is PSObject o ? o.BaseObject : e.TargetObject).Cast<string>().OrderBy(n => n, StringComparer.Ordinal));
+            foreach (var (host, id, category, stage, reason) in new[]
+            {
+                ("agent4", "ArmInvalidRequest", ErrorCategory.InvalidArgument, "public IP address 'agent4-ip'", "PublicIPCountLimitReached"),
+                ("agent11", "ArmOperationFailed", ErrorCategory.InvalidResult, "virtual machine 'agent11'", "We do not have sufficient capacity for the requested VM size"),
+                ("agent17", "ExtensionProvisioningFailed", ErrorCategory.InvalidResult, "Docker extension 'AzDockerVm'", "reason=package-install-failed"),
+            })
+            {
+                ErrorRecord error = run.Errors.Single(e => Equals(e.TargetObject, host));
+                Assert.Equal(id + ",AzDockerVm.Cmdlets.NewAzDockerVmCommand", error.FullyQualifiedErrorId);
+                Assert.Equal(category, error.CategoryInfo.Category);
+                string message = error.Exception.Message;
+                Assert.StartsWith($"Creating Docker host '{host}' failed at the {stage}: ", message);
+                Assert.Contains(reason, message);
+                Assert.Contains($" Failed: {stage}.", message);
+                Assert.Contains("Created now (kept): ", message);
+                Assert.Contains($"Remove-AzDockerVm -ResourceGroupName rg-ci -Name {host}", error.ErrorDetails.RecommendedAction);
+                // Each message is about its own host only: no other host's resource is named in it.
+                Assert.DoesNotMatch($@"'(?!{host}['-])agent\d+", message.Replace($"'{host}'", string.Empty));
+            }
+
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+            _bench.Arm.Faults.Clear();
+            _bench.Arm.ExtensionHandler = null;
+
+            var again = Fleet(fleet, "-ThrottleLimit 10");
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(all, Names(again));
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            // agent11's VM, which Azure left Failed, was made again (not reused as it was).
+            Assert.Equal("Succeeded", again.Output.Single(o => (string)o.Properties["Name"].Value == "agent11").Properties["VmProvisioningState"].Value);
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.Equal("PUT", w.Method));
+            Assert.All(writes, w => Assert.True(w.Status < 300, $"{w} answered {w.Status}"));
+            Assert.DoesNotContain(writes, w => HostOf(w.Path) == null);
+            var written = writes.Select(w => w.Path.Substring(w.Path.IndexOf("/providers/", StringComparison.Ordinal))).ToList();
+            Assert.Equal(written.Distinct().Count(), written.Count);
+            Assert.Equal(new[]
+            {
+                // agent4: its public IP (failed) and everything after it (not started).
+                "/providers/Microsoft.Compute/virtualMachines/agent4",
+                "/providers/Microsoft.Compute/virtualMachines/agent4/extensions/AzDockerVm",
+                "/providers/Microsoft.Network/networkInterfaces/agent4-nic",
+                "/providers/Microsoft.Network/networkSecurityGroups/azdockervm-nsg/securityRules/AzDockerVm-agent4-Docker-2376",
+                "/providers/Microsoft.Network/publicIPAddresses/agent4-ip",
+                // agent11: its VM (Failed in Azure) and its extension (not started); its NIC, IP and rule were made.
+                "/providers/Microsoft.Compute/virtualMachines/agent11",
+                "/providers/Microsoft.Compute/virtualMachines/agent11/extensions/AzDockerVm",
+                // agent17: its extension (failed) only; its VM, marked Failed by the failed extension, is kept.
+                "/providers/Microsoft.Compute/virtualMachines/agent17/extensions/AzDockerVm",
+            }.OrderBy(p => p, StringComparer.Ordinal), written.OrderBy(p => p, StringComparer.Ordinal));
+        }
+
+        private static string[] Names(PSRun run) => run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+        /// <summary>The host a resource path belongs to (agentN, agentN-ip, agentN-nic, AzDockerVm-agentN-*, agentN/extensions/*), or null for a shared one.</summary>
+        private static string HostOf(string path)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(path,
+                @"/(?:virtualMachines/(?<h>agent\d+)(?:/|$)|publicIPAddresses/(?<h>agent\d+)-ip$|networkInterfaces/(?<h>agent\d+)-nic$|securityRules/AzDockerVm-(?<h>agent\d+)-)",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            return match.Success ? match.Groups["h"].Value : null;
         }
 
         [Fact]
