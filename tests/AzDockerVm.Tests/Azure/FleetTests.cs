@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using AzDockerVm.FakeArm;
 using AzDockerVm.Tests.Bench;
+using AzDockerVm.Tests.FakeArm;
 using Xunit;
 
 namespace AzDockerVm.Tests.Azure
@@ -217,6 +218,108 @@ namespace AzDockerVm.Tests.Azure
                 "/providers/Microsoft.Compute/virtualMachines/agent17/extensions/AzDockerVm",
             }.OrderBy(p => p, StringComparer.Ordinal), written.OrderBy(p => p, StringComparer.Ordinal));
         }
+
+        /// <summary>
+        /// The issue's proof of removing a fleet: in a group that also holds someone else's VM "other" (with its own NIC,
+        /// public IP, NSG, VNet and subnet), five hosts made by New-AzDockerVm are piped from Get-AzDockerVm into
+        /// Remove-AzDockerVm -Force. Every host's VM, NIC, public IP and NSG rule is deleted, then (only after every
+        /// host's deletes were sent) the shared network and NSG, each once; the group and every resource of "other"
+        /// stay, and no request touches them; no error. Written against the pipeline only, so it holds whether the hosts
+        /// are removed one after another or at once with the shared network deleted at the end.
+        /// </summary>
+        [Fact]
+        public async Task Removing_the_fleet_removes_every_hosts_resources_then_the_shared_ones_and_nothing_else_in_the_group()
+        {
+            var other = _bench.Arm.AddLinuxVm("rg-ci", "other");
+            Fleet("1..5 | ForEach-Object { \"agent$_\" }").ThrowIfFailed();
+            Assert.Equal(new[] { "agent1", "agent2", "agent3", "agent4", "agent5" }, Names(_bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci").ThrowIfFailed()));
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+
+            var run = _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci | Remove-AzDockerVm -Force");
+
+            Assert.True(run.Error == null, run.Describe());
+            Assert.Empty(run.Output);
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.Equal("DELETE", w.Method));
+            Assert.All(writes, w => Assert.True(w.Status < 300, $"{w} answered {w.Status}"));
+            // Nothing but ours was asked to go: every DELETE is of a host's resource or of the shared network and NSG.
+            Assert.All(writes, w => Assert.True(HostOf(w.Path) != null || IsShared(w.Path), $"{w} is neither a host's nor the shared network's"));
+            string[] hostResources = Enumerable.Range(1, 5).SelectMany(i => new[]
+            {
+                Id($"Microsoft.Compute/virtualMachines/agent{i}"),
+                Id($"Microsoft.Network/networkInterfaces/agent{i}-nic"),
+                Id($"Microsoft.Network/publicIPAddresses/agent{i}-ip"),
+            }).ToArray();
+            Assert.All(hostResources, id => Assert.False(_bench.Arm.Exists(id), id + " is still there"));
+            for (int i = 1; i <= 5; i++)
+            {
+                Assert.Contains(writes, w => w.Path.EndsWith($"/securityRules/AzDockerVm-agent{i}-Docker-2376", StringComparison.Ordinal));
+            }
+
+            Assert.False(_bench.Arm.Exists(Id("Microsoft.Network/virtualNetworks/azdockervm-vnet")));
+            Assert.False(_bench.Arm.Exists(Id("Microsoft.Network/networkSecurityGroups/azdockervm-nsg")));
+            var shared = writes.Where(w => IsShared(w.Path)).ToList();
+            Assert.Equal(1, shared.Count(w => w.Path.EndsWith("/virtualNetworks/azdockervm-vnet", StringComparison.Ordinal)));
+            Assert.Equal(1, shared.Count(w => w.Path.EndsWith("/networkSecurityGroups/azdockervm-nsg", StringComparison.Ordinal)));
+            // The shared ones only once every host's resources were asked to go.
+            int lastOfHosts = writes.Where(w => HostOf(w.Path) != null).Max(w => w.Sequence);
+            Assert.All(shared, w => Assert.True(w.Sequence > lastOfHosts, $"{w} was sent before the last host's delete (#{lastOfHosts})"));
+
+            // The group and everything of "other" stay, untouched.
+            Assert.True(_bench.Arm.Exists(Id(null)));
+            foreach (string id in new[] { other.Id, other.NicId, other.PublicIpId, other.NsgId, Id("Microsoft.Network/virtualNetworks/rg-ci-vnet") })
+            {
+                Assert.True(_bench.Arm.Exists(id), id + " is gone");
+            }
+
+            using var http = new ArmHttp(_bench.Arm);
+            Assert.Equal(200, (await http.GetAsync(other.SubnetId + "?" + ArmHttp.Network)).Status);
+            Assert.Empty(_bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci").ThrowIfFailed().Output);
+        }
+
+        /// <summary>
+        /// The shared network is deleted only when nothing else uses it: with someone else's NIC (as their VM would have)
+        /// in the fleet's subnet and NSG, removing the fleet deletes every host's resources and rules, and keeps the
+        /// VNet, the subnet and the NSG (with the other NIC and none of the hosts' rules), with no error.
+        /// </summary>
+        [Fact]
+        public async Task Removing_the_fleet_keeps_the_shared_network_that_someone_elses_NIC_uses()
+        {
+            Fleet("1..3 | ForEach-Object { \"agent$_\" }").ThrowIfFailed();
+            using var http = new ArmHttp(_bench.Arm);
+            string nsgId = Id("Microsoft.Network/networkSecurityGroups/azdockervm-nsg");
+            string subnetId = Id("Microsoft.Network/virtualNetworks/azdockervm-vnet/subnets/azdockervm-subnet");
+            var nic = await http.PutAndWaitAsync(Id("Microsoft.Network/networkInterfaces/theirs-nic") + "?" + ArmHttp.Network,
+                NetworkTests.Nic(subnetId, null, nsgId));
+            Assert.Equal(200, nic.Final?.Status);
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+
+            var run = _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci | Remove-AzDockerVm -Force");
+
+            Assert.True(run.Error == null, run.Describe());
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.True(w.Method == "DELETE" && w.Status < 300 && HostOf(w.Path) != null, $"{w}: only the hosts' resources go"));
+            for (int i = 1; i <= 3; i++)
+            {
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Compute/virtualMachines/agent{i}")));
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Network/networkInterfaces/agent{i}-nic")));
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Network/publicIPAddresses/agent{i}-ip")));
+            }
+
+            Assert.True(_bench.Arm.Exists(Id("Microsoft.Network/networkInterfaces/theirs-nic")));
+            Assert.True(_bench.Arm.Exists(Id("Microsoft.Network/virtualNetworks/azdockervm-vnet")));
+            Assert.Equal(200, (await http.GetAsync(subnetId + "?" + ArmHttp.Network)).Status);
+            var nsg = await http.GetAsync(nsgId + "?" + ArmHttp.Network);
+            Assert.Equal(200, nsg.Status);
+            Assert.DoesNotContain(((JsonArray)nsg.Body["properties"]["securityRules"]).Select(r => (string)r["name"]), n => n.StartsWith("AzDockerVm-agent", StringComparison.Ordinal));
+            Assert.Contains(((JsonArray)nsg.Body["properties"]["networkInterfaces"]).Select(n => (string)n["id"]), id => id.EndsWith("/theirs-nic", StringComparison.OrdinalIgnoreCase));
+        }
+
+        private string Id(string resource) => $"/subscriptions/{_bench.Arm.SubscriptionId}/resourceGroups/rg-ci" + (resource == null ? string.Empty : "/providers/" + resource);
+
+        /// <summary>The group's shared network resources (the VNet, its subnet, the NSG), by their default names.</summary>
+        private static bool IsShared(string path)
+            => System.Text.RegularExpressions.Regex.IsMatch(path, @"/(virtualNetworks/azdockervm-vnet(/subnets/azdockervm-subnet)?|networkSecurityGroups/azdockervm-nsg)$");
 
         private static string[] Names(PSRun run) => run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
