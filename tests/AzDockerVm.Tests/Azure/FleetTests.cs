@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
 using AzDockerVm.FakeArm;
 using AzDockerVm.Tests.Bench;
@@ -313,6 +314,57 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal(200, nsg.Status);
             Assert.DoesNotContain(((JsonArray)nsg.Body["properties"]["securityRules"]).Select(r => (string)r["name"]), n => n.StartsWith("AzDockerVm-agent", StringComparison.Ordinal));
             Assert.Contains(((JsonArray)nsg.Body["properties"]["networkInterfaces"]).Select(n => (string)n["id"]), id => id.EndsWith("/theirs-nic", StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>
+        /// Ctrl+C in a fleet: six hosts at -ThrottleLimit 2, each long-running operation taking 300 ms, are stopped
+        /// (PowerShell.Stop, what Ctrl+C does) once the first VM is being created. The invocation ends within seconds
+        /// as stopped (no error of its own), nothing more is sent once it has ended, so the VMs not yet started were
+        /// never started; the same pipeline run again completes all six with no error, each VM created once in all.
+        /// </summary>
+        [Fact]
+        public void Ctrl_C_stops_the_fleet_at_once_starts_nothing_more_and_a_rerun_completes_every_host()
+        {
+            const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2";
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
+            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
+            using var ps = _bench.Ps.Create(fleet);
+            var output = new PSDataCollection<PSObject>();
+            IAsyncResult started = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.Requests.Any(VmPut) || started.IsCompleted, TimeSpan.FromSeconds(60)), "no VM PUT within 60 s");
+            Assert.False(started.IsCompleted, "the fleet ended before it could be stopped");
+
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Exception ended = Record.Exception(() => ps.EndInvoke(started));
+            stopping.Stop();
+
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.True(ended == null || ended is PipelineStoppedException, "EndInvoke: " + ended);
+            Assert.Empty(ps.Streams.Error);
+            Assert.True(output.Count < 6, $"{output.Count} hosts were done before the stop");
+            // Every request the stopped command had sent is answered (or given up) before counting.
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.InFlight == 0, TimeSpan.FromSeconds(10)), $"{_bench.Arm.InFlight} requests still in flight");
+            var atStop = _bench.Arm.Requests;
+            string[] vmsStarted = atStop.Where(VmPut).Select(r => HostOf(r.Path)).Distinct().ToArray();
+            Assert.True(vmsStarted.Length < 6, "every VM was started before the stop: the proof says nothing");
+
+            // A walk left running behind the stopped command would poll or send within its next second (the pace of
+            // its polls): nothing comes.
+            Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
+                "requests after the stop: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
+
+            _bench.Arm.LroLatency = TimeSpan.Zero;
+            var again = _bench.Ps.Run(fleet);
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), Names(again));
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            for (int i = 1; i <= 6; i++)
+            {
+                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
+            }
         }
 
         private string Id(string resource) => $"/subscriptions/{_bench.Arm.SubscriptionId}/resourceGroups/rg-ci" + (resource == null ? string.Empty : "/providers/" + resource);
