@@ -9,7 +9,8 @@ namespace AzDockerVm.Engine.Azure
     /// <summary>
     /// Turns what the SDK throws into an <see cref="AzDockerVmException"/> with a stable id and the category PowerShell
     /// users expect (404 ObjectNotFound, 401 AuthenticationError, 403 PermissionDenied, 409 ResourceExists,
-    /// 400 InvalidArgument, 429/5xx ResourceUnavailable, no answer ConnectionError). The message is ARM's own error
+    /// 400 InvalidArgument, 429/5xx ResourceUnavailable, no answer ConnectionError, an accepted change whose operation ended
+    /// Failed InvalidResult). The message is ARM's own error
     /// code and message, never the request (which may carry protected settings).
     /// </summary>
     public static class ArmFailure
@@ -17,11 +18,16 @@ namespace AzDockerVm.Engine.Azure
         public static AzDockerVmException From(RequestFailedException ex, object target, string notFoundId = "ResourceNotFound")
         {
             string code = ex.ErrorCode;
-            string message = ArmMessage(ex) ?? code ?? "no details";
+            // An exception made from an operation's final status (no response of its own) carries ARM's message as its own.
+            string message = ArmMessage(ex) ?? (ex.GetRawResponse() == null && !string.IsNullOrWhiteSpace(ex.Message) ? ex.Message.Trim() : null) ?? code ?? "no details";
             switch (ex.Status)
             {
                 case 0:
                     return Connection(ex, target);
+                case int accepted when accepted >= 200 && accepted < 300:
+                    // The request was accepted, and its long-running operation then ended Failed: Azure's own code and words.
+                    return new AzDockerVmException("ArmOperationFailed", FailureKind.InvalidResult, target,
+                        $"The operation in Azure ended Failed: {message} ({code ?? "no code"})", null, ex);
                 case 404:
                     string id = string.Equals(code, "ResourceGroupNotFound", StringComparison.OrdinalIgnoreCase) ? "ResourceGroupNotFound" : notFoundId;
                     return new AzDockerVmException(id, FailureKind.ObjectNotFound, target, $"{message} ({code ?? "NotFound"})", null, ex);

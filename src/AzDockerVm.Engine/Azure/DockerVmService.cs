@@ -363,7 +363,7 @@ namespace AzDockerVm.Engine.Azure
             // The reason's own advice (which may already say to run the command again), then the two ways on.
             string action = (reason.RecommendedAction == null ? string.Empty : reason.RecommendedAction.TrimEnd() + " ")
                 + $"To go on: run the same command again (it continues where it stopped and makes nothing twice), or remove what it made: Remove-AzDockerVm -ResourceGroupName {plan.ResourceGroupName} -Name {plan.Name}.";
-            return new AzDockerVmException(reason.ErrorId, reason.Kind, reason.Target ?? plan.Name, message, action, error);
+            return new AzDockerVmException(reason.ErrorId, reason.Kind, plan.Name, message, action, error);
         }
 
         private static AzDockerVmException Reason(ResourceNode node, Exception error)

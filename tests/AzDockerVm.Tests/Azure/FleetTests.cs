@@ -2,8 +2,11 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
+using AzDockerVm.FakeArm;
 using AzDockerVm.Tests.Bench;
+using AzDockerVm.Tests.FakeArm;
 using Xunit;
 
 namespace AzDockerVm.Tests.Azure
@@ -127,6 +130,258 @@ namespace AzDockerVm.Tests.Azure
             string[] added = _bench.Writes().Skip(writes).ToArray();
             Assert.NotEmpty(added);
             Assert.All(added, w => Assert.Contains("agent2", w));
+        }
+
+        /// <summary>
+        /// The issue's proof of a fleet that fails in part: 20 hosts in one pipeline, three of them failing in Azure at
+        /// three different stages (agent4's public IP refused with a 400, agent11's VM accepted and its long-running
+        /// operation then ending Failed, agent17's Docker script exiting non-zero on the VM). The other 17 are made and
+        /// written; each of the three is one non-terminating error of its own, with a stable id, the host as its target,
+        /// and a message that names the host, the resource it failed at, Azure's reason and what exists of it. Run again
+        /// with the faults gone, the same pipeline yields all 20 and no error, and its only writes are PUTs of the three
+        /// hosts' missing or failed resources, each once: nothing for the 17 finished hosts, and the group, network and
+        /// NSG they all share not written again.
+        /// </summary>
+        [Fact]
+        public void Three_of_twenty_failing_at_different_stages_are_three_errors_naming_host_and_stage_and_a_rerun_completes_only_them()
+        {
+            const string fleet = "1..20 | ForEach-Object { \"agent$_\" }";
+            string[] all = Enumerable.Range(1, 20).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            string[] failedHosts = { "agent11", "agent17", "agent4" };
+            var pip = _bench.Arm.Faults.On("PUT", "*/publicIPAddresses/agent4-ip").Times(1)
+                .Error(400, "PublicIPCountLimitReached", "Cannot create more than 20 public IP addresses for this subscription in this region (injected).");
+            var vm = _bench.Arm.Faults.On("PUT", "*/virtualMachines/agent11").Times(1)
+                .FailLro("AllocationFailed", "Allocation failed. We do not have sufficient capacity for the requested VM size in this region (injected).");
+            // The handler runs under the fake's lock for every host's extension: it only looks at the name.
+            _bench.Arm.ExtensionHandler = put => put.VmName == "agent17"
+                ? ExtensionOutcome.ScriptFailed(100, "installing docker.io\nAZDOCKERVM status=failed reason=package-install-failed\n", "E: Unable to locate package docker.io\n")
+                : ExtensionOutcome.Default(put);
+
+            var run = Fleet(fleet, "-ThrottleLimit 10");
+
+            Assert.Null(run.Terminating);
+            Assert.Equal(1, pip.Hits);
+            Assert.Equal(1, vm.Hits);
+            Assert.All(run.Output, o => Assert.Equal("AzDockerVm.Models.PSAzDockerVm", o.BaseObject.GetType().FullName));
+            Assert.Equal(all.Except(failedHosts), Names(run));
+            Assert.All(run.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            Assert.Equal(3, run.Errors.Count);
+            Assert.Equal(failedHosts, run.Errors.Select(e => e.TargetObject is PSObject o ? o.BaseObject : e.TargetObject).Cast<string>().OrderBy(n => n, StringComparer.Ordinal));
+            foreach (var (host, id, category, stage, reason) in new[]
+            {
+                ("agent4", "ArmInvalidRequest", ErrorCategory.InvalidArgument, "public IP address 'agent4-ip'", "PublicIPCountLimitReached"),
+                ("agent11", "ArmOperationFailed", ErrorCategory.InvalidResult, "virtual machine 'agent11'", "We do not have sufficient capacity for the requested VM size"),
+                ("agent17", "ExtensionProvisioningFailed", ErrorCategory.InvalidResult, "Docker extension 'AzDockerVm'", "reason=package-install-failed"),
+            })
+            {
+                ErrorRecord error = run.Errors.Single(e => Equals(e.TargetObject, host));
+                Assert.Equal(id + ",AzDockerVm.Cmdlets.NewAzDockerVmCommand", error.FullyQualifiedErrorId);
+                Assert.Equal(category, error.CategoryInfo.Category);
+                string message = error.Exception.Message;
+                Assert.StartsWith($"Creating Docker host '{host}' failed at the {stage}: ", message);
+                Assert.Contains(reason, message);
+                Assert.Contains($" Failed: {stage}.", message);
+                Assert.Contains("Created now (kept): ", message);
+                Assert.Contains($"Remove-AzDockerVm -ResourceGroupName rg-ci -Name {host}", error.ErrorDetails.RecommendedAction);
+                // Each message is about its own host only: no other host's resource is named in it.
+                Assert.DoesNotMatch($@"'(?!{host}['-])agent\d+", message.Replace($"'{host}'", string.Empty));
+            }
+
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+            _bench.Arm.Faults.Clear();
+            _bench.Arm.ExtensionHandler = null;
+
+            var again = Fleet(fleet, "-ThrottleLimit 10");
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(all, Names(again));
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            // agent11's VM, which Azure left Failed, was made again (not reused as it was).
+            Assert.Equal("Succeeded", again.Output.Single(o => (string)o.Properties["Name"].Value == "agent11").Properties["VmProvisioningState"].Value);
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.Equal("PUT", w.Method));
+            Assert.All(writes, w => Assert.True(w.Status < 300, $"{w} answered {w.Status}"));
+            Assert.DoesNotContain(writes, w => HostOf(w.Path) == null);
+            var written = writes.Select(w => w.Path.Substring(w.Path.IndexOf("/providers/", StringComparison.Ordinal))).ToList();
+            Assert.Equal(written.Distinct().Count(), written.Count);
+            Assert.Equal(new[]
+            {
+                // agent4: its public IP (failed) and everything after it (not started).
+                "/providers/Microsoft.Compute/virtualMachines/agent4",
+                "/providers/Microsoft.Compute/virtualMachines/agent4/extensions/AzDockerVm",
+                "/providers/Microsoft.Network/networkInterfaces/agent4-nic",
+                "/providers/Microsoft.Network/networkSecurityGroups/azdockervm-nsg/securityRules/AzDockerVm-agent4-Docker-2376",
+                "/providers/Microsoft.Network/publicIPAddresses/agent4-ip",
+                // agent11: its VM (Failed in Azure) and its extension (not started); its NIC, IP and rule were made.
+                "/providers/Microsoft.Compute/virtualMachines/agent11",
+                "/providers/Microsoft.Compute/virtualMachines/agent11/extensions/AzDockerVm",
+                // agent17: its extension (failed) only; its VM, marked Failed by the failed extension, is kept.
+                "/providers/Microsoft.Compute/virtualMachines/agent17/extensions/AzDockerVm",
+            }.OrderBy(p => p, StringComparer.Ordinal), written.OrderBy(p => p, StringComparer.Ordinal));
+        }
+
+        /// <summary>
+        /// The issue's proof of removing a fleet: in a group that also holds someone else's VM "other" (with its own NIC,
+        /// public IP, NSG, VNet and subnet), five hosts made by New-AzDockerVm are piped from Get-AzDockerVm into
+        /// Remove-AzDockerVm -Force. Every host's VM, NIC, public IP and NSG rule is deleted, then (only after every
+        /// host's deletes were sent) the shared network and NSG, each once; the group and every resource of "other"
+        /// stay, and no request touches them; no error. Written against the pipeline only, so it holds whether the hosts
+        /// are removed one after another or at once with the shared network deleted at the end.
+        /// </summary>
+        [Fact]
+        public async Task Removing_the_fleet_removes_every_hosts_resources_then_the_shared_ones_and_nothing_else_in_the_group()
+        {
+            var other = _bench.Arm.AddLinuxVm("rg-ci", "other");
+            Fleet("1..5 | ForEach-Object { \"agent$_\" }").ThrowIfFailed();
+            Assert.Equal(new[] { "agent1", "agent2", "agent3", "agent4", "agent5" }, Names(_bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci").ThrowIfFailed()));
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+
+            var run = _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci | Remove-AzDockerVm -Force");
+
+            Assert.True(run.Error == null, run.Describe());
+            Assert.Empty(run.Output);
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.Equal("DELETE", w.Method));
+            Assert.All(writes, w => Assert.True(w.Status < 300, $"{w} answered {w.Status}"));
+            // Nothing but ours was asked to go: every DELETE is of a host's resource or of the shared network and NSG.
+            Assert.All(writes, w => Assert.True(HostOf(w.Path) != null || IsShared(w.Path), $"{w} is neither a host's nor the shared network's"));
+            string[] hostResources = Enumerable.Range(1, 5).SelectMany(i => new[]
+            {
+                Id($"Microsoft.Compute/virtualMachines/agent{i}"),
+                Id($"Microsoft.Network/networkInterfaces/agent{i}-nic"),
+                Id($"Microsoft.Network/publicIPAddresses/agent{i}-ip"),
+            }).ToArray();
+            Assert.All(hostResources, id => Assert.False(_bench.Arm.Exists(id), id + " is still there"));
+            for (int i = 1; i <= 5; i++)
+            {
+                Assert.Contains(writes, w => w.Path.EndsWith($"/securityRules/AzDockerVm-agent{i}-Docker-2376", StringComparison.Ordinal));
+            }
+
+            Assert.False(_bench.Arm.Exists(Id("Microsoft.Network/virtualNetworks/azdockervm-vnet")));
+            Assert.False(_bench.Arm.Exists(Id("Microsoft.Network/networkSecurityGroups/azdockervm-nsg")));
+            var shared = writes.Where(w => IsShared(w.Path)).ToList();
+            Assert.Equal(1, shared.Count(w => w.Path.EndsWith("/virtualNetworks/azdockervm-vnet", StringComparison.Ordinal)));
+            Assert.Equal(1, shared.Count(w => w.Path.EndsWith("/networkSecurityGroups/azdockervm-nsg", StringComparison.Ordinal)));
+            // The shared ones only once every host's resources were asked to go.
+            int lastOfHosts = writes.Where(w => HostOf(w.Path) != null).Max(w => w.Sequence);
+            Assert.All(shared, w => Assert.True(w.Sequence > lastOfHosts, $"{w} was sent before the last host's delete (#{lastOfHosts})"));
+
+            // The group and everything of "other" stay, untouched.
+            Assert.True(_bench.Arm.Exists(Id(null)));
+            foreach (string id in new[] { other.Id, other.NicId, other.PublicIpId, other.NsgId, Id("Microsoft.Network/virtualNetworks/rg-ci-vnet") })
+            {
+                Assert.True(_bench.Arm.Exists(id), id + " is gone");
+            }
+
+            using var http = new ArmHttp(_bench.Arm);
+            Assert.Equal(200, (await http.GetAsync(other.SubnetId + "?" + ArmHttp.Network)).Status);
+            Assert.Empty(_bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci").ThrowIfFailed().Output);
+        }
+
+        /// <summary>
+        /// The shared network is deleted only when nothing else uses it: with someone else's NIC (as their VM would have)
+        /// in the fleet's subnet and NSG, removing the fleet deletes every host's resources and rules, and keeps the
+        /// VNet, the subnet and the NSG (with the other NIC and none of the hosts' rules), with no error.
+        /// </summary>
+        [Fact]
+        public async Task Removing_the_fleet_keeps_the_shared_network_that_someone_elses_NIC_uses()
+        {
+            Fleet("1..3 | ForEach-Object { \"agent$_\" }").ThrowIfFailed();
+            using var http = new ArmHttp(_bench.Arm);
+            string nsgId = Id("Microsoft.Network/networkSecurityGroups/azdockervm-nsg");
+            string subnetId = Id("Microsoft.Network/virtualNetworks/azdockervm-vnet/subnets/azdockervm-subnet");
+            var nic = await http.PutAndWaitAsync(Id("Microsoft.Network/networkInterfaces/theirs-nic") + "?" + ArmHttp.Network,
+                NetworkTests.Nic(subnetId, null, nsgId));
+            Assert.Equal(200, nic.Final?.Status);
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+
+            var run = _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci | Remove-AzDockerVm -Force");
+
+            Assert.True(run.Error == null, run.Describe());
+            var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
+            Assert.All(writes, w => Assert.True(w.Method == "DELETE" && w.Status < 300 && HostOf(w.Path) != null, $"{w}: only the hosts' resources go"));
+            for (int i = 1; i <= 3; i++)
+            {
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Compute/virtualMachines/agent{i}")));
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Network/networkInterfaces/agent{i}-nic")));
+                Assert.False(_bench.Arm.Exists(Id($"Microsoft.Network/publicIPAddresses/agent{i}-ip")));
+            }
+
+            Assert.True(_bench.Arm.Exists(Id("Microsoft.Network/networkInterfaces/theirs-nic")));
+            Assert.True(_bench.Arm.Exists(Id("Microsoft.Network/virtualNetworks/azdockervm-vnet")));
+            Assert.Equal(200, (await http.GetAsync(subnetId + "?" + ArmHttp.Network)).Status);
+            var nsg = await http.GetAsync(nsgId + "?" + ArmHttp.Network);
+            Assert.Equal(200, nsg.Status);
+            Assert.DoesNotContain(((JsonArray)nsg.Body["properties"]["securityRules"]).Select(r => (string)r["name"]), n => n.StartsWith("AzDockerVm-agent", StringComparison.Ordinal));
+            Assert.Contains(((JsonArray)nsg.Body["properties"]["networkInterfaces"]).Select(n => (string)n["id"]), id => id.EndsWith("/theirs-nic", StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>
+        /// Ctrl+C in a fleet: six hosts at -ThrottleLimit 2, each long-running operation taking 300 ms, are stopped
+        /// (PowerShell.Stop, what Ctrl+C does) once the first VM is being created. The invocation ends within seconds
+        /// as stopped (no error of its own), nothing more is sent once it has ended, so the VMs not yet started were
+        /// never started; the same pipeline run again completes all six with no error, each VM created once in all.
+        /// </summary>
+        [Fact]
+        public void Ctrl_C_stops_the_fleet_at_once_starts_nothing_more_and_a_rerun_completes_every_host()
+        {
+            const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2";
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
+            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
+            using var ps = _bench.Ps.Create(fleet);
+            var output = new PSDataCollection<PSObject>();
+            IAsyncResult started = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.Requests.Any(VmPut) || started.IsCompleted, TimeSpan.FromSeconds(60)), "no VM PUT within 60 s");
+            Assert.False(started.IsCompleted, "the fleet ended before it could be stopped");
+
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Exception ended = Record.Exception(() => ps.EndInvoke(started));
+            stopping.Stop();
+
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.True(ended == null || ended is PipelineStoppedException, "EndInvoke: " + ended);
+            Assert.Empty(ps.Streams.Error);
+            Assert.True(output.Count < 6, $"{output.Count} hosts were done before the stop");
+            // Every request the stopped command had sent is answered (or given up) before counting.
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.InFlight == 0, TimeSpan.FromSeconds(10)), $"{_bench.Arm.InFlight} requests still in flight");
+            var atStop = _bench.Arm.Requests;
+            string[] vmsStarted = atStop.Where(VmPut).Select(r => HostOf(r.Path)).Distinct().ToArray();
+            Assert.True(vmsStarted.Length < 6, "every VM was started before the stop: the proof says nothing");
+
+            // A walk left running behind the stopped command would poll or send within its next second (the pace of
+            // its polls): nothing comes.
+            Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
+                "requests after the stop: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
+
+            _bench.Arm.LroLatency = TimeSpan.Zero;
+            var again = _bench.Ps.Run(fleet);
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), Names(again));
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            for (int i = 1; i <= 6; i++)
+            {
+                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
+            }
+        }
+
+        private string Id(string resource) => $"/subscriptions/{_bench.Arm.SubscriptionId}/resourceGroups/rg-ci" + (resource == null ? string.Empty : "/providers/" + resource);
+
+        /// <summary>The group's shared network resources (the VNet, its subnet, the NSG), by their default names.</summary>
+        private static bool IsShared(string path)
+            => System.Text.RegularExpressions.Regex.IsMatch(path, @"/(virtualNetworks/azdockervm-vnet(/subnets/azdockervm-subnet)?|networkSecurityGroups/azdockervm-nsg)$");
+
+        private static string[] Names(PSRun run) => run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+        /// <summary>The host a resource path belongs to (agentN, agentN-ip, agentN-nic, AzDockerVm-agentN-*, agentN/extensions/*), or null for a shared one.</summary>
+        private static string HostOf(string path)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(path,
+                @"/(?:virtualMachines/(?<h>agent\d+)(?:/|$)|publicIPAddresses/(?<h>agent\d+)-ip$|networkInterfaces/(?<h>agent\d+)-nic$|securityRules/AzDockerVm-(?<h>agent\d+)-)",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            return match.Success ? match.Groups["h"].Value : null;
         }
 
         [Fact]

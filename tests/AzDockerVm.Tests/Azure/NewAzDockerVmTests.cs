@@ -223,7 +223,9 @@ namespace AzDockerVm.Tests.Azure
 
             Assert.StartsWith("DnsNameLabelTaken,", run.Error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.ResourceExists, run.Error.CategoryInfo.Category);
-            Assert.Equal("dock1-ip", run.Error.TargetObject);
+            // The host is the target (a fleet's errors are told apart by it); the message names the public IP.
+            Assert.Equal("dock1", run.Error.TargetObject);
+            Assert.Contains("public IP address 'dock1-ip'", run.Error.Exception.Message);
             Assert.Contains("-DomainNameLabel", run.Error.ErrorDetails.RecommendedAction);
             Assert.DoesNotContain(_bench.Arm.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/virtualMachines/dock1", StringComparison.Ordinal));
 

@@ -78,6 +78,18 @@ namespace AzDockerVm.Tests.Bench
             return run;
         }
 
+        /// <summary>
+        /// A PowerShell on this session's runspace with <paramref name="script"/> added, not started: for a test that
+        /// starts it itself (BeginInvoke) and stops it (Stop, what Ctrl+C does). The caller disposes it.
+        /// </summary>
+        public PowerShell Create(string script)
+        {
+            var ps = PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddScript(script);
+            return ps;
+        }
+
         public void Dispose() => _runspace.Dispose();
 
         private static IEnumerable<KeyValuePair<string, object>> ToPairs(object variables)

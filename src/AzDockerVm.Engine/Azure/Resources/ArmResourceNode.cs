@@ -89,6 +89,23 @@ namespace AzDockerVm.Engine.Azure.Resources
         }
 
         private string _retryOn;
+        private Func<ArmResourceState, DeploymentStates, bool> _replaceWhenFailed;
+
+        /// <summary>
+        /// An existing resource whose last operation ended Failed (a VM whose creation ended AllocationFailed) is written
+        /// again, not reused as it is, when <paramref name="replace"/> says so: the model is ours to write (another
+        /// writer's resource is never overwritten) and writing it again is the remedy.
+        /// </summary>
+        public ArmResourceNode ReplaceWhenFailed(Func<ArmResourceState, DeploymentStates, bool> replace)
+        {
+            _replaceWhenFailed = replace;
+            return this;
+        }
+
+        protected override bool FitsNow(ArmResourceState state, DeploymentStates states)
+            => _replaceWhenFailed == null
+               || !string.Equals((string)state.Properties["provisioningState"], "Failed", StringComparison.OrdinalIgnoreCase)
+               || !_replaceWhenFailed(state, states);
 
         /// <summary>ARM's answer <paramref name="errorCode"/> to the PUT means "someone else wrote first": the model is made again from a fresh read, and sent again (a few times).</summary>
         public ArmResourceNode RetryOn(string errorCode)

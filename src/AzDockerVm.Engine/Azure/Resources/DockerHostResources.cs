@@ -154,7 +154,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                             ["dnsSettings"] = new JsonObject { ["domainNameLabel"] = spec.DomainNameLabel },
                         },
                     }.WithTags(Tags(spec, spec.VmName)),
-                    s => IsHosts(s, spec.VmName), host.ResourceGroup).In(host.ResourceGroup);
+                    s => IsHosts(s, spec.VmName), host.ResourceGroup).In(host.ResourceGroup).ReplaceWhenFailed((s, _) => IsHosts(s, spec.VmName));
             }
 
             var pip = host.PublicIpAddress;
@@ -182,7 +182,7 @@ namespace AzDockerVm.Engine.Azure.Resources
                     }.WithTags(Tags(spec, spec.VmName));
                 },
                 s => IsHosts(s, spec.VmName), new ResourceNode[] { host.ResourceGroup, host.Subnet, nsg, pip }.Where(n => n != null).ToArray())
-                .In(host.ResourceGroup);
+                .In(host.ResourceGroup).ReplaceWhenFailed((s, _) => IsHosts(s, spec.VmName));
 
             // The host's own rules, each to its private address only (the NSG is shared: another host's rules open
             // nothing here), made while the VM is created; as child resources, so no other writer's rule is lost.
@@ -378,7 +378,7 @@ namespace AzDockerVm.Engine.Azure.Resources
             return tags;
         }
 
-        private static bool IsHosts(ArmResourceState state, string vmName)
+        internal static bool IsHosts(ArmResourceState state, string vmName)
             => state.Tags.TryGetValue(HostTag, out string host) && string.Equals(host, vmName, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>A shared resource goes only when AzDockerVm made it and nothing uses it any more.</summary>

@@ -130,6 +130,10 @@ namespace AzDockerVm.Engine.Azure.Resources
             }
 
             graph.Extension = new DockerExtensionNode(arm, graph.Resources, graph.TlsSet, plan.Docker);
+            // The host's VM left Failed by its own operation (AllocationFailed) is made again. Failed by our extension
+            // (Azure marks the VM so), it is kept and only the extension is sent again.
+            graph.Resources.VirtualMachine.ReplaceWhenFailed((vm, states) => DockerHostResources.IsHosts(vm, spec.VmName)
+                && !(states.Find(graph.Extension) is DockerExtensionInfo ours && string.Equals(ours.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase)));
             if (plan.DockerContext != null)
             {
                 graph.Context = new DockerContextNode(plan.DockerConfig, plan.DockerContext, graph.Resources, graph.TlsSet, graph.Extension, spec.DockerPort,
