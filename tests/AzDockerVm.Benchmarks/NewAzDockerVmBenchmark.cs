@@ -112,7 +112,7 @@ namespace AzDockerVm.Benchmarks
             // -ThrottleLimit 10, as the cmdlet turns it into requests in flight.
             int inFlight = 10 * DockerVmService.ChangesPerHost;
             var planned = await DockerVmService.PlanFleetAsync(arm, plans, inFlight, CancellationToken.None);
-            var made = await DockerVmService.ApplyFleetAsync(arm, planned.Select(o => o.Plan).ToList(), inFlight, CancellationToken.None);
+            var made = await DockerVmService.ApplyFleetAsync(arm, planned.Select(o => o.Plan).ToList(), 10, CancellationToken.None);
             watch.Stop();
             var failed = made.FirstOrDefault(o => o.Failure != null);
             if (failed != null)

@@ -318,23 +318,28 @@ namespace AzDockerVm.Engine.Azure
         /// <remarks><paramref name="maxChanges"/> 1 makes it a sequential provisioner (the benchmark's baseline).</remarks>
         public static async Task<DockerVmInfo> ApplyAsync(ArmConnection arm, DockerVmPlan plan, CancellationToken ct, int maxChanges = int.MaxValue)
         {
-            DockerVmOutcome outcome = (await ApplyFleetAsync(arm, new[] { plan }, maxChanges, ct).ConfigureAwait(false))[0];
+            DockerVmOutcome outcome = (await ApplyCoreAsync(arm, new[] { plan }, 1, maxChanges, ct, null).ConfigureAwait(false))[0];
             return outcome.Failure == null ? outcome.Host : throw outcome.Failure;
         }
 
         /// <summary>
         /// Creates what the plans (of <see cref="PlanFleetAsync"/>) found missing, in one walk: shared resources once,
-        /// at most <paramref name="maxChanges"/> resource changes (each one request at a time) in flight. One host's
-        /// failure stops only what depends on it; every host gets its outcome.
+        /// at most <paramref name="throttleLimit"/> hosts under way (a host beyond it has sent nothing of its own yet)
+        /// and <see cref="ChangesPerHost"/> changes per host in flight (each one request at a time). One host's failure
+        /// stops only what depends on it; every host gets its outcome.
         /// </summary>
         /// <param name="finished">Called with each host's outcome as soon as that host is done (while the others go on), from a worker thread.</param>
-        public static async Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxChanges, CancellationToken ct,
+        public static Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int throttleLimit, CancellationToken ct,
             Action<DockerVmOutcome> finished = null)
+            => ApplyCoreAsync(arm, plans, throttleLimit, throttleLimit >= int.MaxValue / ChangesPerHost ? int.MaxValue : throttleLimit * ChangesPerHost, ct, finished);
+
+        private static async Task<IReadOnlyList<DockerVmOutcome>> ApplyCoreAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxHosts, int maxChanges, CancellationToken ct,
+            Action<DockerVmOutcome> finished)
         {
             DeploymentPlan combined = plans[0].Deployment.For(plans.SelectMany(p => p.Graph.Roots));
             var observer = new ProgressObserver(arm.Host, combined, plans);
             var outcomes = new DockerVmOutcome[plans.Count];
-            await ResourceGraph.ApplyAsync(combined, observer, maxChanges, plans.Select(p => p.Graph.Roots).ToList(), (index, own) =>
+            await ResourceGraph.ApplyAsync(combined, observer, maxChanges, maxHosts, plans.Select(p => p.Graph.Roots).ToList(), (index, own) =>
             {
                 DockerVmPlan plan = plans[index];
                 outcomes[index] = own.Succeeded

@@ -214,30 +214,93 @@ namespace AzDockerVm.Engine.Deployment
         /// As above; and as soon as every node reachable from <paramref name="parts"/>[i] is decided (one host of many),
         /// <paramref name="partDone"/>(i, its outcomes) is called, while the rest of the walk goes on.
         /// </summary>
-        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges,
+        public static Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges,
+            IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Action<int, DeploymentResult> partDone, CancellationToken ct)
+            => ApplyAsync(plan, observer, maxChanges, int.MaxValue, parts, partDone, ct);
+
+        /// <summary>
+        /// As above, with at most <paramref name="maxParts"/> parts under way: a part (a host) is admitted before its
+        /// own first change and leaves when it is done, so hosts beyond the limit have sent nothing of their own yet.
+        /// What parts share (the group's network) is made whenever a part needs it and never waits for admission, so
+        /// an admitted part can always finish.
+        /// </summary>
+        public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges, int maxParts,
             IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Action<int, DeploymentResult> partDone, CancellationToken ct)
         {
             using var gate = new SemaphoreSlim(Math.Max(1, Math.Min(maxChanges, 1024)));
+            using var admission = new SemaphoreSlim(Math.Max(1, Math.Min(maxParts, 1024)));
             DeploymentStates states = plan.States.Copy();
             var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, NodeOutcome>();
             var failures = new System.Collections.Concurrent.ConcurrentDictionary<ResourceNode, Exception>();
             var tasks = new Dictionary<ResourceNode, Task<bool>>();
+            var partNodes = parts.Select(Order).ToList();
+            var tickets = parts.Select(_ => new PartTicket(admission, ct)).ToList();
+            var ownTicket = new Dictionary<ResourceNode, PartTicket>();
+            foreach (var group in partNodes.SelectMany((nodes, index) => nodes.Select(n => (Node: n, Index: index))).GroupBy(x => x.Node))
+            {
+                if (group.Count() == 1)
+                {
+                    ownTicket[group.Key] = tickets[group.First().Index];
+                }
+            }
+
             foreach (ResourceNode node in plan.Nodes)
             {
                 // Nodes come in dependency order, so every dependency's task exists already.
                 Task<bool>[] before = node.DependsOn.Select(d => tasks[d]).ToArray();
-                tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, gate, ct);
+                tasks[node] = CreateWhenReadyAsync(node, before, states, outcomes, failures, observer, gate, ownTicket.TryGetValue(node, out PartTicket ticket) ? ticket : null, ct);
             }
 
-            var reports = parts.Select(async (roots, index) =>
+            var reports = partNodes.Select(async (nodes, index) =>
             {
-                IReadOnlyList<ResourceNode> nodes = Order(roots);
-                await Task.WhenAll(nodes.Select(n => tasks[n])).ConfigureAwait(false);
+                try
+                {
+                    await Task.WhenAll(nodes.Select(n => tasks[n])).ConfigureAwait(false);
+                }
+                finally
+                {
+                    tickets[index].Leave();
+                }
+
                 partDone?.Invoke(index, DeploymentResult.Part(nodes, outcomes, failures, states));
             }).ToList();
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
             await Task.WhenAll(reports).ConfigureAwait(false);
             return new DeploymentResult(plan.Nodes, outcomes, failures, states);
+        }
+
+        /// <summary>A part's admission: taken once, by its first own change; given back when the part is done.</summary>
+        private sealed class PartTicket
+        {
+            private readonly SemaphoreSlim _admission;
+            private readonly CancellationToken _ct;
+            private readonly object _gate = new object();
+            private Task _entered;
+
+            internal PartTicket(SemaphoreSlim admission, CancellationToken ct)
+            {
+                _admission = admission;
+                _ct = ct;
+            }
+
+            internal Task EnterAsync()
+            {
+                lock (_gate)
+                {
+                    return _entered ??= _admission.WaitAsync(_ct);
+                }
+            }
+
+            internal void Leave()
+            {
+                lock (_gate)
+                {
+                    if (_entered != null && _entered.Status == TaskStatus.RanToCompletion)
+                    {
+                        _admission.Release();
+                    }
+                }
+            }
         }
 
         /// <summary>Deletes, dependents first, every node that exists and may be removed; returns every node's outcome.</summary>
@@ -269,7 +332,8 @@ namespace AzDockerVm.Engine.Deployment
         }
 
         private static async Task<bool> CreateWhenReadyAsync(ResourceNode node, Task<bool>[] dependencies, DeploymentStates states,
-            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, SemaphoreSlim gate, CancellationToken ct)
+            IDictionary<ResourceNode, NodeOutcome> outcomes, IDictionary<ResourceNode, Exception> failures, IDeploymentObserver observer, SemaphoreSlim gate,
+            PartTicket ticket, CancellationToken ct)
         {
             bool ready = (await Task.WhenAll(dependencies).ConfigureAwait(false)).All(ok => ok);
             object existing = states.Find(node);
@@ -302,6 +366,11 @@ namespace AzDockerVm.Engine.Deployment
             {
                 outcomes[node] = NodeOutcome.NotStarted;
                 return false;
+            }
+
+            if (ticket != null)
+            {
+                await ticket.EnterAsync().ConfigureAwait(false);
             }
 
             await gate.WaitAsync(ct).ConfigureAwait(false);

@@ -238,14 +238,14 @@ namespace AzDockerVm.Cmdlets
                             child.Begin();
                         }
 
-                        return DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => children[approved.IndexOf(done.Plan)].End(Result(done)));
+                        return DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct, done => children[approved.IndexOf(done.Plan)].End(Result(done)));
                     });
                 return;
             }
 
             // Each host is written as soon as it is done (its object, or its error), while the others go on.
             RunFleet($"{approved.Count} Docker hosts", approved.Count,
-                (arm, writer, ct) => DockerVmService.ApplyFleetAsync(arm, approved, InFlight, ct, done => writer.HostDone(done.Failure != null, () => Write(done))));
+                (arm, writer, ct) => DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct, done => writer.HostDone(done.Failure != null, () => Write(done))));
         }
 
         private void Write(DockerVmOutcome outcome)

@@ -34,6 +34,34 @@ namespace AzDockerVm.Tests.Azure
             => _bench.Ps.Run($"1..{hosts} | ForEach-Object {{ \"agent$_\" }} | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext {extra}");
 
         [Fact]
+        public void New_works_on_no_more_than_ThrottleLimit_hosts_at_once()
+        {
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(150);
+
+            _bench.Ps.Run("1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-a -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2").ThrowIfFailed();
+            int two = HostsAtOnce("rg-a", 6);
+            _bench.Ps.Run("1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-b -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 6").ThrowIfFailed();
+            int six = HostsAtOnce("rg-b", 6);
+
+            // A host is under way from its first own PUT to its last own request: never more than two at once, and
+            // (so the bound is not vacuous) more than two when the throttle allows six.
+            Assert.True(two <= 2, $"-ThrottleLimit 2: {two} hosts under way at once");
+            Assert.True(six > 2, $"-ThrottleLimit 6: only {six} hosts under way at once");
+        }
+
+        /// <summary>The most hosts of <paramref name="group"/> under way at once, a host's span being its first own PUT to its last own request.</summary>
+        private int HostsAtOnce(string group, int hosts)
+        {
+            var spans = Enumerable.Range(1, hosts).Select(i =>
+            {
+                var own = _bench.Arm.Requests.Where(r => r.Path.Contains($"/resourceGroups/{group}/", StringComparison.OrdinalIgnoreCase)
+                                                        && (r.Path.Contains($"/agent{i}", StringComparison.OrdinalIgnoreCase) || r.Path.Contains($"-agent{i}-", StringComparison.OrdinalIgnoreCase))).ToList();
+                return (Start: own.Where(r => r.Method == "PUT").Min(r => r.Time), End: own.Max(r => r.Time));
+            }).ToList();
+            return spans.Max(span => spans.Count(other => other.Start <= span.Start && span.Start <= other.End));
+        }
+
+        [Fact]
         public void Set_over_the_pipeline_sets_up_ThrottleLimit_VMs_at_once()
         {
             for (int i = 1; i <= 12; i++)
