@@ -197,6 +197,21 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>
+        /// A new report from an extension already on a VM, as its handler would give one later (Docker failing after a
+        /// reboot, say): the instance view changes and, for a failure, the extension and the VM become Failed, as in
+        /// Azure. No PUT and no operation: clients see it on their next GET.
+        /// </summary>
+        public void SetExtensionOutcome(string resourceGroup, string vmName, string extensionName, ExtensionOutcome outcome)
+        {
+            lock (_store.Gate)
+            {
+                var ext = ArmStore.FindExtension(RequireVm(resourceGroup, vmName), extensionName)
+                    ?? throw new InvalidOperationException($"No extension '{extensionName}' on VM '{vmName}'.");
+                _router.Compute.Finish(ext, outcome, null);
+            }
+        }
+
         /// <summary>An extension's protectedSettings as last PUT (write-only in ARM: never returned), or null; a copy.</summary>
         public JsonObject GetProtectedSettings(string resourceGroup, string vmName, string extensionName)
         {
