@@ -136,21 +136,21 @@ namespace AzDockerVm.Engine.Azure
         private static async Task<(List<ArmResourceState> Nic, List<ArmResourceState> Subnet)> SecurityGroupsAsync(ArmConnection arm, VmFacts vm, CancellationToken ct)
         {
             var nicIds = vm.NetworkSecurityGroupIds.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var subnetIds = new List<string>();
+            var subnetNsgIds = new List<string>();
             foreach (string subnetId in vm.SubnetIds.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 var subnet = await ReadAsync(arm, subnetId, ct).ConfigureAwait(false);
                 if ((string)subnet?.Properties["networkSecurityGroup"]?["id"] is string nsgId
-                    && !nicIds.Concat(subnetIds).Contains(nsgId, StringComparer.OrdinalIgnoreCase))
+                    && !nicIds.Concat(subnetNsgIds).Contains(nsgId, StringComparer.OrdinalIgnoreCase))
                 {
-                    subnetIds.Add(nsgId);
+                    subnetNsgIds.Add(nsgId);
                 }
             }
 
             async Task<List<ArmResourceState>> ReadAll(IEnumerable<string> ids)
                 => (await Task.WhenAll(ids.Select(id => ReadAsync(arm, id, ct))).ConfigureAwait(false)).Where(n => n != null).ToList();
 
-            return (await ReadAll(nicIds).ConfigureAwait(false), await ReadAll(subnetIds).ConfigureAwait(false));
+            return (await ReadAll(nicIds).ConfigureAwait(false), await ReadAll(subnetNsgIds).ConfigureAwait(false));
         }
 
         /// <summary>The sources our rule for the host's Docker port allows (empty: the Internet, or no rule of ours).</summary>
