@@ -5,7 +5,8 @@
 .DESCRIPTION
     Build   dotnet build AzDockerVm.sln; the importable module is laid out in out/AzDockerVm.
     Test    Build, then the xunit tests (tests/AzDockerVm.Tests, tests/AzDockerVm.Engine.Tests) and the Pester 5 tests in tests/Pester
-            against out/AzDockerVm. Pester 5 must be installed (or on $env:PSModulePath); without it the
+            against out/AzDockerVm (not the operations suite tests/Pester/Operations, which checks a resource group
+            you name; the xunit tests run it against the fake ARM). Pester 5 must be installed (or on $env:PSModulePath); without it the
             task fails rather than passing untested. -SkipXunit leaves the xunit tests out (tests/run-all.sh
             runs them itself first) and says so.
     Package Build, then Test-ModuleManifest, a copy of the module in out/publish/AzDockerVm (for

@@ -6,7 +6,8 @@
 # provisioning script's Debian-root tests) and, when missing, Node.js and npm (the spec validator); restores the pinned pwsh 7.6.10 (dotnet tool restore) and
 # Pester 5.7.1 (from NuGet, onto a module path of the test run's own); then runs, in this order:
 #   build.ps1 -Task Build            in the real pwsh
-#   the xunit tests                  tests/AzDockerVm.Tests, against the built module
+#   the xunit tests                  tests/AzDockerVm.Tests, against the built module (with the operations suite
+#                                    tests/Pester/Operations, in real pwsh against the fake ARM: OperationsSuiteTests)
 #   the engine's own specifications  tests/AzDockerVm.Engine.Tests (the deployment graph, no PowerShell)
 #   build.ps1 -Task Test -SkipXunit  the Pester tests in tests/Pester, in the real pwsh
 #   build.ps1 -Task Package          out/publish/AzDockerVm and the Azure Automation zip

@@ -23,6 +23,14 @@ namespace AzDockerVm.FakeArm
         /// <summary>How long each long-running operation takes at least (see <see cref="FakeArmServer.LroLatency"/>); default zero.</summary>
         public TimeSpan LroLatency { get; set; }
 
+        /// <summary>
+        /// Hand out public IP addresses from loopback (127.0.0.2, 127.0.0.3, ...) instead of 20.50.0.0/16; default
+        /// false. For tests that put a real daemon behind each fake VM's public address: Linux routes all of 127/8 to
+        /// the loopback interface, so each host's daemon can listen on its own address and nothing leaves the machine.
+        /// Seeded addresses are kept as given either way.
+        /// </summary>
+        public bool LoopbackPublicAddresses { get; set; }
+
         /// <summary>Which bearer tokens are accepted; default: any non-empty token.</summary>
         public Func<string, bool> AcceptToken { get; set; }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text.Json.Nodes;
 using AzDockerVm.FakeArm.Api;
 using AzDockerVm.FakeArm.State;
@@ -136,6 +137,24 @@ namespace AzDockerVm.FakeArm
 
         /// <summary>Adds an inbound TCP Allow rule for <paramref name="port"/> from anywhere to an existing NSG (as an admin would in the portal).</summary>
         public void AllowInbound(string resourceGroup, string nsgName, int port, int priority = 300)
+            => AddSecurityRule(resourceGroup, nsgName, "Allow-" + port, new JsonObject
+            {
+                ["protocol"] = "Tcp",
+                ["sourcePortRange"] = "*",
+                ["destinationPortRange"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["sourceAddressPrefix"] = "*",
+                ["destinationAddressPrefix"] = "*",
+                ["access"] = "Allow",
+                ["priority"] = priority,
+                ["direction"] = "Inbound",
+            });
+
+        /// <summary>
+        /// Adds (or replaces, by name) a security rule of an existing NSG with the given properties, as another tool
+        /// or an admin would; not checked, so a test can set up any rule ARM would store (another port, a Deny, a
+        /// destination of one host only).
+        /// </summary>
+        public void AddSecurityRule(string resourceGroup, string nsgName, string name, JsonObject properties)
         {
             lock (_store.Gate)
             {
@@ -143,22 +162,13 @@ namespace AzDockerVm.FakeArm
                 var nsg = ArmStore.FindNetwork(group, NetworkApi.NetworkSecurityGroups, nsgName) ?? throw new InvalidOperationException($"No NSG '{nsgName}'.");
                 var rules = nsg.Properties["securityRules"] as JsonArray ?? new JsonArray();
                 nsg.Properties["securityRules"] = rules;
-                string name = "Allow-" + port;
-                rules.Add(new JsonObject
+                var existing = rules.OfType<JsonObject>().FirstOrDefault(r => string.Equals(Json.Str(r["name"]), name, StringComparison.OrdinalIgnoreCase));
+                if (existing != null)
                 {
-                    ["name"] = name,
-                    ["properties"] = new JsonObject
-                    {
-                        ["protocol"] = "Tcp",
-                        ["sourcePortRange"] = "*",
-                        ["destinationPortRange"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["sourceAddressPrefix"] = "*",
-                        ["destinationAddressPrefix"] = "*",
-                        ["access"] = "Allow",
-                        ["priority"] = priority,
-                        ["direction"] = "Inbound",
-                    },
-                });
+                    rules.Remove(existing);
+                }
+
+                rules.Add(new JsonObject { ["name"] = name, ["properties"] = Json.Clone(properties) });
             }
         }
 
@@ -184,6 +194,21 @@ namespace AzDockerVm.FakeArm
             lock (_store.Gate)
             {
                 return RequireVm(resourceGroup, vmName).AdminPassword;
+            }
+        }
+
+        /// <summary>
+        /// A new report from an extension already on a VM, as its handler would give one later (Docker failing after a
+        /// reboot, say): the instance view changes and, for a failure, the extension and the VM become Failed, as in
+        /// Azure. No PUT and no operation: clients see it on their next GET.
+        /// </summary>
+        public void SetExtensionOutcome(string resourceGroup, string vmName, string extensionName, ExtensionOutcome outcome)
+        {
+            lock (_store.Gate)
+            {
+                var ext = ArmStore.FindExtension(RequireVm(resourceGroup, vmName), extensionName)
+                    ?? throw new InvalidOperationException($"No extension '{extensionName}' on VM '{vmName}'.");
+                _router.Compute.Finish(ext, outcome, null);
             }
         }
 

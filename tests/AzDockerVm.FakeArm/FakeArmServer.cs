@@ -45,7 +45,7 @@ namespace AzDockerVm.FakeArm
             TenantId = options.TenantId;
             Audience = options.Audience;
             AcceptToken = options.AcceptToken ?? (token => !string.IsNullOrEmpty(token));
-            _store = new ArmStore(SubscriptionId);
+            _store = new ArmStore(SubscriptionId) { LoopbackPublicAddresses = options.LoopbackPublicAddresses };
             _context = new ArmContext(_store, Faults, TenantId) { LroLatency = options.LroLatency };
             _router = new ArmRouter(_context);
             _traffic = new TrafficFileWriter(options.TrafficDirectory ?? TrafficLog.DefaultDirectory);
@@ -74,6 +74,16 @@ namespace AzDockerVm.FakeArm
         {
             get { lock (_store.Gate) { return _context.LroLatency; } }
             set { lock (_store.Gate) { _context.LroLatency = value < TimeSpan.Zero ? TimeSpan.Zero : value; } }
+        }
+
+        /// <summary>
+        /// Whether public IPs allocated from now on are loopback addresses (127.0.0.2, ...) rather than 20.50.x.y
+        /// (default <see cref="FakeArmOptions.LoopbackPublicAddresses"/>). Addresses already handed out stay.
+        /// </summary>
+        public bool LoopbackPublicAddresses
+        {
+            get { lock (_store.Gate) { return _store.LoopbackPublicAddresses; } }
+            set { lock (_store.Gate) { _store.LoopbackPublicAddresses = value; } }
         }
 
         /// <summary>How many requests the fake is handling right now (held polls included).</summary>

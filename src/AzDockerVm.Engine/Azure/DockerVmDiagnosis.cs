@@ -16,7 +16,8 @@ namespace AzDockerVm.Engine.Azure
     /// Why a Docker host on an Azure VM does (not) answer, layer by layer, the first failing layer being the answer:
     /// the VM (exists, running), our extension (installed, succeeded: else the script's own words), the network
     /// security groups on its NIC and subnet (an inbound Allow for the Docker port), the local TLS set, and then the
-    /// mutual-TLS check itself (<see cref="DockerHostProbe"/>) with its reasons.
+    /// mutual-TLS check itself (<see cref="DockerHostProbe"/>) with its reasons, at the VM's public (else private) IP
+    /// address as ARM reports it (<see cref="ProbeEndpoint"/>), never at its FQDN: no DNS lookup, no wait for DNS.
     /// </summary>
     public static class DockerVmDiagnosis
     {
@@ -59,11 +60,11 @@ namespace AzDockerVm.Engine.Azure
             DockerExtensionInfo extension = await DockerExtensionService.ReadOursAsync(arm, resource, vm, ours.Name, ct).ConfigureAwait(false);
             if (extension == null || !string.Equals(extension.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase))
             {
-                return Failed(extension?.Endpoint, ExtensionFailed,
+                return Failed(extension == null ? null : ProbeEndpoint(vm, extension.DockerPort), ExtensionFailed,
                     $"The Docker extension '{ours.Name}' on VM '{name}' is {extension?.ProvisioningState ?? "gone"}: {extension?.StatusMessage ?? "no report"}");
             }
 
-            string endpoint = extension.Endpoint ?? (vm.PrivateIPAddresses.FirstOrDefault() is string privateIp ? DockerEndpoint.Format(privateIp, extension.DockerPort) : null);
+            string endpoint = ProbeEndpoint(vm, extension.DockerPort);
             string blocking = await BlockingSecurityGroupAsync(arm, vm, extension.DockerPort, ct).ConfigureAwait(false);
             if (blocking != null)
             {
@@ -81,6 +82,21 @@ namespace AzDockerVm.Engine.Azure
             }
 
             return await Task.Run(() => DockerHostProbe.Test(endpoint, ca, cert, key, timeout, ct), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Where the daemon is probed: tcp://&lt;public IP&gt;:&lt;port&gt;, else the private IP, as ARM reports them; null
+        /// when the VM has neither. Not the FQDN (<see cref="DockerExtensionInfo.Endpoint"/>, which docker contexts
+        /// use): a name must first be resolved, and a host made a minute ago may not be in DNS yet, or this machine's
+        /// resolver may answer for another network; the diagnosis is about the VM ARM describes, so it asks the
+        /// address ARM gave it. The certificate is then checked for that address: the sets AzDockerVm makes name the
+        /// public and the private IP, and a set given to Set-AzDockerExtension must name the public IPs. The result's
+        /// Endpoint says which address was probed.
+        /// </summary>
+        internal static string ProbeEndpoint(VmFacts vm, int port)
+        {
+            string address = vm.PublicIPAddresses.FirstOrDefault() ?? vm.PrivateIPAddresses.FirstOrDefault();
+            return address == null ? null : DockerEndpoint.Format(address, port);
         }
 
         private static DockerHostProbeResult Failed(string endpoint, string reason, string message)
@@ -132,7 +148,8 @@ namespace AzDockerVm.Engine.Azure
         private static bool IsOnlyVirtualNetworkSource(JsonObject rule)
             => string.Equals((string)rule["sourceAddressPrefix"], "VirtualNetwork", StringComparison.OrdinalIgnoreCase);
 
-        private static bool CoversPort(JsonObject rule, int port)
+        /// <summary>Whether the rule's destination ports (a port, a range, '*', or a list of them) include the port.</summary>
+        internal static bool CoversPort(JsonObject rule, int port)
         {
             var ranges = new List<string>();
             if ((string)rule["destinationPortRange"] is string single)

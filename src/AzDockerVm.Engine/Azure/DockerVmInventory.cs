@@ -103,6 +103,7 @@ namespace AzDockerVm.Engine.Azure
             DockerExtensionInfo extension = ours == null ? null : await DockerExtensionService.ReadOursAsync(arm, resource, vm, ours.Name, ct).ConfigureAwait(false);
             int port = extension?.DockerPort ?? DockerEndpoint.DefaultTlsPort;
             string host = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.PrivateIPAddresses.FirstOrDefault();
+            var (nicGroups, subnetGroups) = await SecurityGroupsAsync(arm, vm, ct).ConfigureAwait(false);
             string folder = VmCertificate.DefaultFolder(dockerConfig, vm);
             string sshKey = Path.Combine(DockerTlsMaterial.SshKeyFolder(dockerConfig, vm.ResourceGroupName, vm.Name), SshKeyNode.PrivateKeyFileName);
             return new DockerVmInfo
@@ -116,7 +117,8 @@ namespace AzDockerVm.Engine.Azure
                 PrivateIpAddress = vm.PrivateIPAddresses.FirstOrDefault(),
                 DockerPort = port,
                 DockerHost = host == null ? null : DockerEndpoint.Format(host, port),
-                AllowedSourceAddress = await AllowedSourcesAsync(arm, vm, port, ct).ConfigureAwait(false),
+                AllowedSourceAddress = AllowedSources(nicGroups, vm, port),
+                DockerPortOpenTo = DockerPortExposure.OpenTo(nicGroups.Concat(subnetGroups).Select(g => g.Properties).ToList(), port, vm),
                 CertificatePath = Directory.Exists(folder) ? folder : null,
                 DockerContext = DockerContextStore.Exists(dockerConfig, vm.Name) ? vm.Name : null,
                 SshPrivateKeyPath = File.Exists(sshKey) ? sshKey : null,
@@ -127,15 +129,37 @@ namespace AzDockerVm.Engine.Azure
             };
         }
 
-        /// <summary>The sources our rule for the host's Docker port allows (empty: the Internet, or no rule of ours).</summary>
-        private static async Task<List<string>> AllowedSourcesAsync(ArmConnection arm, VmFacts vm, int port, CancellationToken ct)
+        /// <summary>
+        /// The NSGs on the host's NICs (found with the addresses: no NIC is read twice) and those on their subnets that
+        /// are not already among them (one read per subnet). Each NSG once; one that is gone is left out.
+        /// </summary>
+        private static async Task<(List<ArmResourceState> Nic, List<ArmResourceState> Subnet)> SecurityGroupsAsync(ArmConnection arm, VmFacts vm, CancellationToken ct)
         {
-            // The NICs' NSGs were found with the addresses: no NIC is read twice.
-            foreach (string nsgId in vm.NetworkSecurityGroupIds.Distinct(StringComparer.OrdinalIgnoreCase))
+            var nicIds = vm.NetworkSecurityGroupIds.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var subnetNsgIds = new List<string>();
+            foreach (string subnetId in vm.SubnetIds.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                ArmResourceState nsg = await ReadAsync(arm, nsgId, ct).ConfigureAwait(false);
-                string ruleName = DockerHostResources.RuleName(vm.Name, "Docker-" + port.ToString(CultureInfo.InvariantCulture));
-                var rule = ((nsg?.Properties["securityRules"] as JsonArray) ?? new JsonArray()).OfType<JsonObject>()
+                var subnet = await ReadAsync(arm, subnetId, ct).ConfigureAwait(false);
+                if ((string)subnet?.Properties["networkSecurityGroup"]?["id"] is string nsgId
+                    && !nicIds.Concat(subnetNsgIds).Contains(nsgId, StringComparer.OrdinalIgnoreCase))
+                {
+                    subnetNsgIds.Add(nsgId);
+                }
+            }
+
+            async Task<List<ArmResourceState>> ReadAll(IEnumerable<string> ids)
+                => (await Task.WhenAll(ids.Select(id => ReadAsync(arm, id, ct))).ConfigureAwait(false)).Where(n => n != null).ToList();
+
+            return (await ReadAll(nicIds).ConfigureAwait(false), await ReadAll(subnetNsgIds).ConfigureAwait(false));
+        }
+
+        /// <summary>The sources our rule for the host's Docker port allows (empty: the Internet, or no rule of ours).</summary>
+        private static List<string> AllowedSources(IEnumerable<ArmResourceState> nicGroups, VmFacts vm, int port)
+        {
+            string ruleName = DockerHostResources.RuleName(vm.Name, "Docker-" + port.ToString(CultureInfo.InvariantCulture));
+            foreach (ArmResourceState nsg in nicGroups)
+            {
+                var rule = ((nsg.Properties["securityRules"] as JsonArray) ?? new JsonArray()).OfType<JsonObject>()
                     .FirstOrDefault(r => string.Equals((string)r["name"], ruleName, StringComparison.OrdinalIgnoreCase))?["properties"];
                 if (rule != null)
                 {

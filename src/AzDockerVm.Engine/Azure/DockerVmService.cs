@@ -542,6 +542,11 @@ namespace AzDockerVm.Engine.Azure
         public string DockerHost { get; set; }
         public int DockerPort { get; set; }
         public List<string> AllowedSourceAddress { get; set; } = new List<string>();
+        /// <summary>
+        /// Every source an inbound Allow rule of the host's NSGs admits to the Docker port (<see cref="DockerPortExposure"/>);
+        /// Get-AzDockerVm reads it, New-AzDockerVm leaves it null (it reports what it made, not what others added).
+        /// </summary>
+        public List<string> DockerPortOpenTo { get; set; }
         public string CertificatePath { get; set; }
         public string DockerContext { get; set; }
         public string SshPrivateKeyPath { get; set; }

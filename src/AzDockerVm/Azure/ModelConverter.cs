@@ -59,6 +59,7 @@ namespace AzDockerVm.Azure
                 DockerHost = info.DockerHost,
                 DockerPort = info.DockerPort,
                 AllowedSourceAddress = info.AllowedSourceAddress.ToArray(),
+                DockerPortOpenTo = info.DockerPortOpenTo?.ToArray(),
                 CertificatePath = info.CertificatePath,
                 DockerContext = info.DockerContext,
                 SshPrivateKeyPath = info.SshPrivateKeyPath,

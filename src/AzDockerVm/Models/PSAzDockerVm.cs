@@ -31,6 +31,13 @@ namespace AzDockerVm.Models
         /// <summary>Where the Docker port is open from; empty: the Internet (still mutual TLS).</summary>
         public string[] AllowedSourceAddress { get; set; }
 
+        /// <summary>
+        /// Every source the host's network security groups let reach the Docker port, whichever rule admits it (ours,
+        /// an admin's, another tool's): '*' or 'Internet' means the whole Internet. Read by Get-AzDockerVm; null in
+        /// New-AzDockerVm's output. It errs towards listing more, never fewer (Azure's default rules aside).
+        /// </summary>
+        public string[] DockerPortOpenTo { get; set; }
+
         /// <summary>The folder of the host's TLS set (ca.pem, cert.pem, key.pem for clients).</summary>
         public string CertificatePath { get; set; }
 

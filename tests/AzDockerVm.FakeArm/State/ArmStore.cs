@@ -67,10 +67,23 @@ namespace AzDockerVm.FakeArm.State
 
         public NetworkRecord FindNetworkById(string id) => Network.FirstOrDefault(n => ArmIds.Same(n.Id, id));
 
-        /// <summary>A public address from 20.50.0.0/16, unique within this fake.</summary>
+        /// <summary>
+        /// Where public addresses come from: false (the default) 20.50.0.0/16, as Azure's look; true 127.0.0.2,
+        /// 127.0.0.3, ... (see <see cref="FakeArmOptions.LoopbackPublicAddresses"/>).
+        /// </summary>
+        public bool LoopbackPublicAddresses { get; set; }
+
+        /// <summary>A public address from 20.50.0.0/16 (or 127.0.0.0/8 past 127.0.0.1), unique within this fake.</summary>
         public string NextPublicAddress()
         {
             int n = _publicAddresses++;
+            if (LoopbackPublicAddresses)
+            {
+                // 127.0.0.1 stays the fake's own address; 250 hosts per third octet, as below.
+                n++;
+                return $"127.0.{n / 250}.{n % 250 + 1}";
+            }
+
             return $"20.50.{n / 250}.{n % 250 + 1}";
         }
 

@@ -11,7 +11,8 @@ namespace AzDockerVm.Tests.Azure
     /// <summary>
     /// Test-AzDockerHost for an Azure VM checks in layers and names the first that fails: the VM, the Docker extension
     /// (with the script's words), the NSG, the local TLS set; then mutual TLS against a real dockerd on loopback that
-    /// stands behind the fake VM's public address (127.0.0.1, so no public name is ever resolved).
+    /// stands behind the fake VM's public address (127.0.0.1). The daemon is probed at the address ARM reports, never at
+    /// the FQDN, so no public name is ever resolved.
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
     public sealed class TestAzDockerHostVmTests : IAsyncLifetime
@@ -96,6 +97,46 @@ namespace AzDockerVm.Tests.Azure
             }
 
             Assert.Equal("ConnectionRefused", Test().Reason);
+        }
+
+        [DockerdFact]
+        public void The_daemon_is_probed_at_the_public_IP_ARM_reports_never_at_the_FQDN_and_the_result_names_that_address()
+        {
+            // The FQDN is one no resolver is asked about: a probe of it would stop at InvalidEndpoint (an underscore),
+            // so reaching the daemon proves the address was used, without any DNS lookup either way.
+            int port = Dockerd.FreeLoopbackPort();
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", fqdn: "vm1_not_in_dns.westeurope.cloudapp.azure.com");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", port);
+            _bench.Arm.AddExtension("rg1", "vm1", "DockerExtension", type: "DockerExtension", typeHandlerVersion: "1.2",
+                settings: new System.Text.Json.Nodes.JsonObject { ["docker"] = new System.Text.Json.Nodes.JsonObject { ["port"] = port.ToString() } });
+            string set = Path.Combine(_bench.DockerConfig, "set-for-the-address");
+            _bench.Ps.Run("$null = New-DockerTlsCertificate -IPAddress 127.0.0.1 -Path $F", new { F = set }).ThrowIfFailed();
+
+            using (Dockerd.Start(set, port))
+            {
+                var result = _bench.Ps.Run($"Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -CertificatePath $F -TimeoutSec 5", new { F = set }).ThrowIfFailed().Single();
+
+                Assert.True((bool)result.Properties["Success"].Value, result.Properties["Reason"].Value + ": " + result.Properties["Message"].Value);
+                Assert.Equal($"tcp://127.0.0.1:{port}", result.Properties["Endpoint"].Value);
+            }
+
+            // Get-AzDockerExtension keeps the FQDN: that is the name clients put in their docker contexts.
+            Assert.Equal($"tcp://vm1_not_in_dns.westeurope.cloudapp.azure.com:{port}", _bench.Ps.Run("Get-AzDockerExtension rg1 vm1").ThrowIfFailed().Single().Properties["Endpoint"].Value);
+        }
+
+        [Fact]
+        public void A_host_without_a_public_IP_is_probed_at_its_private_IP()
+        {
+            int port = Dockerd.FreeLoopbackPort();
+            _bench.Arm.AddLinuxVm("rg1", "vm1", withPublicIp: false, privateIp: "127.0.0.1");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", port);
+            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {port} -NoDockerContext").ThrowIfFailed();
+
+            var result = _bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -TimeoutSec 5").ThrowIfFailed().Single();
+
+            // Nothing listens there: the probe got as far as the private address.
+            Assert.Equal("ConnectionRefused", result.Properties["Reason"].Value);
+            Assert.Equal($"tcp://127.0.0.1:{port}", result.Properties["Endpoint"].Value);
         }
 
         [Fact]

@@ -9,7 +9,7 @@ using System.Threading;
 namespace AzDockerVm.Tests.Docker
 {
     /// <summary>
-    /// A real, throw-away dockerd listening only on a free 127.0.0.1 port with --tlsverify, in its own data and exec
+    /// A real, throw-away dockerd listening only on a free loopback port (127.0.0.1 unless asked) with --tlsverify, in its own data and exec
     /// roots (no bridge, no iptables, vfs storage), as docker-tls.md describes. Stopped by its PID (SIGTERM, then
     /// SIGKILL), never by name; its folders are removed afterwards.
     /// </summary>
@@ -22,18 +22,22 @@ namespace AzDockerVm.Tests.Docker
         private readonly StreamWriter _log;
         private bool _disposed;
 
-        private Dockerd(Process process, string root, int port, StreamWriter log)
+        private Dockerd(Process process, string root, IPAddress address, int port, StreamWriter log)
         {
             _process = process;
             _root = root;
             _log = log;
+            Address = address;
             Port = port;
         }
 
+        /// <summary>The loopback address it listens on (127.0.0.1 unless another was asked for).</summary>
+        public IPAddress Address { get; }
+
         public int Port { get; }
 
-        /// <summary>tcp://127.0.0.1:PORT</summary>
-        public string Endpoint => "tcp://127.0.0.1:" + Port;
+        /// <summary>tcp://ADDRESS:PORT</summary>
+        public string Endpoint => "tcp://" + Address + ":" + Port;
 
         /// <summary>unix://ROOT/docker.sock: the same daemon without TLS, for positive controls.</summary>
         public string UnixEndpoint => "unix://" + Path.Combine(_root, "docker.sock");
@@ -42,9 +46,19 @@ namespace AzDockerVm.Tests.Docker
 
         public string LogFile => Path.Combine(_root, "dockerd.log");
 
-        /// <summary>Starts dockerd with the server half of a set (ca.pem, server-cert.pem, server-key.pem in <paramref name="tlsFolder"/>), on <paramref name="port"/> (0: a free one).</summary>
-        public static Dockerd Start(string tlsFolder, int port = 0)
+        /// <summary>
+        /// Starts dockerd with the server half of a set (ca.pem, server-cert.pem, server-key.pem in <paramref name="tlsFolder"/>),
+        /// on <paramref name="port"/> (0: a free one) of <paramref name="address"/>: a loopback address only (Linux routes
+        /// all of 127/8 to lo, so each of several daemons can have its own, e.g. behind a fake VM's public IP).
+        /// </summary>
+        public static Dockerd Start(string tlsFolder, int port = 0, string address = "127.0.0.1")
         {
+            IPAddress listen = IPAddress.Parse(address);
+            if (!IPAddress.IsLoopback(listen) || listen.AddressFamily != AddressFamily.InterNetwork)
+            {
+                throw new ArgumentException($"The test dockerd listens on an IPv4 loopback address only, not {address}.", nameof(address));
+            }
+
             string cannot = TestPrerequisites.CannotStartDockerd();
             if (cannot != null)
             {
@@ -65,7 +79,7 @@ namespace AzDockerVm.Tests.Docker
             };
             foreach (var arg in new[]
             {
-                "-H", "tcp://127.0.0.1:" + port, "-H", "unix://" + Path.Combine(root, "docker.sock"),
+                "-H", $"tcp://{listen}:{port}", "-H", "unix://" + Path.Combine(root, "docker.sock"),
                 "--tlsverify", "--tlscacert", Path.Combine(tlsFolder, "ca.pem"),
                 "--tlscert", Path.Combine(tlsFolder, "server-cert.pem"), "--tlskey", Path.Combine(tlsFolder, "server-key.pem"),
                 "--bridge=none", "--iptables=false", "--ip6tables=false", "--storage-driver=vfs",
@@ -82,7 +96,7 @@ namespace AzDockerVm.Tests.Docker
             process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var daemon = new Dockerd(process, root, port, log);
+            var daemon = new Dockerd(process, root, listen, port, log);
             daemon.WaitUntilListening();
             return daemon;
         }
@@ -164,7 +178,7 @@ namespace AzDockerVm.Tests.Docker
                 try
                 {
                     using var client = new TcpClient();
-                    client.Connect(IPAddress.Loopback, Port);
+                    client.Connect(Address, Port);
                     return;
                 }
                 catch (SocketException)
@@ -175,7 +189,7 @@ namespace AzDockerVm.Tests.Docker
 
             string log = LogTail();
             Dispose();
-            throw new TimeoutException($"dockerd did not listen on 127.0.0.1:{Port} within {s_readyTimeout.TotalSeconds} s:\n{log}");
+            throw new TimeoutException($"dockerd did not listen on {Address}:{Port} within {s_readyTimeout.TotalSeconds} s:\n{log}");
         }
 
         [DllImport("libc", SetLastError = true)]

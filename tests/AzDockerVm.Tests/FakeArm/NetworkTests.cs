@@ -86,6 +86,32 @@ namespace AzDockerVm.Tests.FakeArm
         }
 
         [Fact]
+        public async Task Public_addresses_are_Azure_like_by_default_and_loopback_past_127_0_0_1_on_request()
+        {
+            await using var azureLike = await FakeArmServer.StartAsync();
+            await using var loopback = await FakeArmServer.StartAsync(new FakeArmOptions { LoopbackPublicAddresses = true });
+
+            async Task<string[]> TwoAddresses(FakeArmServer arm)
+            {
+                arm.AddResourceGroup("rg");
+                using var http = new ArmHttp(arm);
+                var addresses = new string[2];
+                for (int i = 0; i < 2; i++)
+                {
+                    var pip = await http.PutAndWaitAsync(http.NetworkResource("rg", "publicIPAddresses", "ip" + i) + "?" + ArmHttp.Network, PublicIp("loopback-test-" + i));
+                    addresses[i] = (string)pip.Final.Body["properties"]["ipAddress"];
+                }
+
+                return addresses;
+            }
+
+            Assert.Equal(new[] { "20.50.0.1", "20.50.0.2" }, await TwoAddresses(azureLike));
+            Assert.Equal(new[] { "127.0.0.2", "127.0.0.3" }, await TwoAddresses(loopback));
+            // The fake itself stays on 127.0.0.1, which no VM gets.
+            Assert.Equal("127.0.0.1", loopback.BaseUri.Host);
+        }
+
+        [Fact]
         public async Task A_reference_to_a_missing_resource_is_400_InvalidResourceReference()
         {
             await using var arm = await FakeArmServer.StartAsync();

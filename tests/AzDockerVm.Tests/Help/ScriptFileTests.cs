@@ -9,7 +9,7 @@ using Xunit;
 namespace AzDockerVm.Tests.Help
 {
     /// <summary>
-    /// The PowerShell files (tests/Pester, tests/Install, build.ps1) run for real in pwsh after the xunit tests
+    /// The PowerShell files (tests/Pester with its operations suite, tests/Install, build.ps1) run for real in pwsh after the xunit tests
     /// (tests/run-all.sh); these static checks come first because they are fast and name the line: every file parses,
     /// and every call of an AzDockerVm command names an exported command and parameters that bind.
     /// </summary>
@@ -23,7 +23,7 @@ namespace AzDockerVm.Tests.Help
             get
             {
                 var rows = new TheoryData<string>();
-                var folders = new[] { PesterFolder, Path.Combine(PesterFolder, "TestHelpers"), Path.Combine(RepoPaths.Root, "tests", "Install"), Path.Combine(RepoPaths.Root, "tests") };
+                var folders = new[] { PesterFolder, Path.Combine(PesterFolder, "TestHelpers"), Path.Combine(PesterFolder, "Operations"), Path.Combine(RepoPaths.Root, "tests", "Install"), Path.Combine(RepoPaths.Root, "tests") };
                 foreach (string file in folders.SelectMany(f => Directory.GetFiles(f, "*.ps1")).OrderBy(f => f, StringComparer.Ordinal))
                 {
                     rows.Add(Path.GetRelativePath(RepoPaths.Root, file).Replace('\\', '/'));
