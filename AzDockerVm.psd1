@@ -11,6 +11,7 @@
     FormatsToProcess     = @('AzDockerVm.format.ps1xml')
     CmdletsToExport      = @(
         'New-DockerTlsCertificate'
+        'Get-DockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'
