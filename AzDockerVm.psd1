@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'New-DockerTlsCertificate'
         'Get-DockerTlsCertificate'
+        'Update-DockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'
