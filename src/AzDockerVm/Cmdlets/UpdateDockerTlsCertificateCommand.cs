@@ -180,6 +180,12 @@ namespace AzDockerVm.Cmdlets
                 case "PathNotWritable":
                 case "TargetIsAFolder":
                     return "Make sure the set's folder and the docker contexts' TLS folders can be written; nothing was changed.";
+                case "PemNoCertificate":
+                case "PemInvalid":
+                case "PemHasByteOrderMark":
+                    return "Put the certificate back as PEM without a byte order mark (as New-DockerTlsCertificate wrote it), or make the set again with New-DockerTlsCertificate.";
+                case "FileNotReadable":
+                    return "Run as the user who owns the set, or give that user read access to the file.";
                 default:
                     return base.RecommendedActionFor(ex);
             }
