@@ -40,7 +40,7 @@ namespace AzDockerVm.Engine.Tls
         /// <summary>Full paths of every file that will be replaced: in the set, then in the contexts.</summary>
         public IReadOnlyList<string> FilesToWrite
             => Items.SelectMany(i => new[] { System.IO.Path.Combine(Path, i.File), System.IO.Path.Combine(Path, i.KeyFile) })
-                .Concat(Contexts.SelectMany(c => DockerContextStore.ClientFiles(c, string.Empty, string.Empty)).Select(f => f.Path))
+                .Concat(Contexts.SelectMany(DockerContextStore.ClientFilePaths))
                 .ToList();
 
         /// <summary>Things the user should know that do not stop the renewal.</summary>

@@ -335,11 +335,16 @@ namespace AzDockerVm.Engine.Tls
             return found;
         }
 
-        /// <summary>The files that give a context new client files (cert.pem, key.pem; owner-only like all its TLS files).</summary>
+        /// <summary>Where a context keeps its client files: cert.pem, key.pem.</summary>
+        internal static IReadOnlyList<string> ClientFilePaths(DockerContextTlsCopy context)
+            => new[] { Path.Combine(context.TlsPath, DockerTlsFileNames.ClientCertificate), Path.Combine(context.TlsPath, DockerTlsFileNames.ClientKey) };
+
+        /// <summary>The files that give a context new client files (owner-only, like all its TLS files).</summary>
         internal static IEnumerable<PlannedFile> ClientFiles(DockerContextTlsCopy context, string certificatePem, string keyPem)
         {
-            yield return new PlannedFile(Path.Combine(context.TlsPath, DockerTlsFileNames.ClientCertificate), certificatePem, isPrivate: true);
-            yield return new PlannedFile(Path.Combine(context.TlsPath, DockerTlsFileNames.ClientKey), keyPem, isPrivate: true);
+            IReadOnlyList<string> paths = ClientFilePaths(context);
+            yield return new PlannedFile(paths[0], certificatePem, isPrivate: true);
+            yield return new PlannedFile(paths[1], keyPem, isPrivate: true);
         }
 
         /// <summary>The name in a context's meta.json; its folder's hash when meta.json cannot tell.</summary>

@@ -135,22 +135,6 @@ namespace AzDockerVm.Cmdlets
         }
 
         protected override string RecommendedActionFor(AzDockerVmException ex)
-        {
-            switch (ex.ErrorId)
-            {
-                case "PathNotFound":
-                    return "Give -Path the folder of a TLS set, e.g. ~/.docker/azdockervm/<host>.";
-                case "NotATlsSet":
-                    return "Give -Path the folder New-DockerTlsCertificate or New-AzDockerVm wrote the set to, or pipe a docker context from New-DockerContext.";
-                case "PemNoCertificate":
-                case "PemInvalid":
-                case "PemHasByteOrderMark":
-                    return "Put the certificate back as PEM without a byte order mark (as New-DockerTlsCertificate wrote it), or make the set again with New-DockerTlsCertificate.";
-                case "FileNotReadable":
-                    return "Run as the user who owns the set, or give that user read access to the file.";
-                default:
-                    return base.RecommendedActionFor(ex);
-            }
-        }
+            => TlsCertificateAdvice.ForReading(ex.ErrorId) ?? base.RecommendedActionFor(ex);
     }
 }

@@ -59,40 +59,20 @@ namespace AzDockerVm.Cmdlets
             // What is wrong with the parameters is wrong for every set: terminating. What is wrong with one set is its error.
             CertificateRenewalRequest request = Request();
             CertificateRenewal.CheckRequest(request);
-            try
-            {
-                request.Path = ResolveFileSystemPath(Path, "-Path");
-            }
-            catch (AzDockerVmException ex)
-            {
-                throw new RecordFailedException(ex);
-            }
-
+            request.Path = OfThisSet(() => ResolveFileSystemPath(Path, "-Path"));
             if (!_renewed.Add(request.Path))
             {
                 WriteVerbose($"'{request.Path}' was renewed already in this pipeline.");
                 return;
             }
 
-            CertificateRenewalPlan plan;
-            try
-            {
-                plan = CertificateRenewal.Plan(request);
-            }
-            catch (AzDockerVmException ex)
-            {
-                throw new RecordFailedException(ex);
-            }
-
+            CertificateRenewalPlan plan = OfThisSet(() => CertificateRenewal.Plan(request));
             foreach (string warning in plan.Warnings)
             {
                 WriteWarning(warning);
             }
 
-            string contexts = plan.Contexts.Count == 0 ? string.Empty
-                : "; refresh cert.pem and key.pem of docker context(s) " + string.Join(", ", plan.Contexts.Select(c => "'" + c.Name + "'"));
-            string what = string.Join("; ", plan.Items.Select(Describe));
-            if (!ShouldProcess(plan.Path, $"Renew {what}, issued by the CA '{plan.CaSubject}' in '{plan.CertificateAuthorityPath}'{contexts}"))
+            if (!ShouldProcess(plan.Path, Describe(plan)))
             {
                 return;
             }
@@ -102,16 +82,7 @@ namespace AzDockerVm.Cmdlets
                 WriteVerbose($"Renewing {item.File} (serial {item.OldSerialNumber}, valid until {item.OldNotAfter:u}) with a new {TlsKeyAlgorithmNames.Name(item.KeyAlgorithm)} key; {item.KeyFile} is replaced, readable by the owner only. ca.pem and ca-key.pem are only read.");
             }
 
-            CertificateRenewalResult result;
-            try
-            {
-                result = CertificateRenewal.Renew(plan);
-            }
-            catch (AzDockerVmException ex)
-            {
-                throw new RecordFailedException(ex);
-            }
-
+            CertificateRenewalResult result = OfThisSet(() => CertificateRenewal.Renew(plan));
             foreach (DockerContextTlsCopy context in result.Contexts)
             {
                 WriteVerbose($"Docker context '{context.Name}': cert.pem and key.pem in '{context.TlsPath}' replaced with the renewed client files.");
@@ -128,6 +99,19 @@ namespace AzDockerVm.Cmdlets
             }
         }
 
+        /// <summary>A failure about the set is this record's error: the other piped sets go on.</summary>
+        private static T OfThisSet<T>(Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (AzDockerVmException ex)
+            {
+                throw new RecordFailedException(ex);
+            }
+        }
+
         private CertificateRenewalRequest Request() => new CertificateRenewalRequest
         {
             Path = Path,
@@ -141,54 +125,23 @@ namespace AzDockerVm.Cmdlets
             DockerConfigDirectory = DockerConfigDirectory(),
         };
 
-        private static string Describe(CertificateRenewalItem item)
+        /// <summary>What -WhatIf and -Confirm name: each certificate as it will be, the CA, the contexts.</summary>
+        private static string Describe(CertificateRenewalPlan plan)
         {
-            string names = item.Role != CertificateRole.Server ? string.Empty
-                : " for " + string.Join(", ", item.DnsNames.Select(n => "DNS:" + n).Concat(item.IPAddresses.Select(a => "IP:" + a)));
-            return $"{item.File} and {item.KeyFile} ({item.Subject}{names}; {TlsKeyAlgorithmNames.Name(item.KeyAlgorithm)}, {item.ValidityDays} days)";
+            string Item(CertificateRenewalItem item)
+            {
+                string names = item.Role != CertificateRole.Server ? string.Empty
+                    : " for " + string.Join(", ", item.DnsNames.Select(n => "DNS:" + n).Concat(item.IPAddresses.Select(a => "IP:" + a)));
+                return $"{item.File} and {item.KeyFile} ({item.Subject}{names}; {TlsKeyAlgorithmNames.Name(item.KeyAlgorithm)}, {item.ValidityDays} days)";
+            }
+
+            string contexts = plan.Contexts.Count == 0 ? string.Empty
+                : "; refresh cert.pem and key.pem of docker context(s) " + string.Join(", ", plan.Contexts.Select(c => "'" + c.Name + "'"));
+            return $"Renew {string.Join("; ", plan.Items.Select(Item))}, issued by the CA '{plan.CaSubject}' in '{plan.CertificateAuthorityPath}'{contexts}";
         }
 
         /// <summary>The next step in this cmdlet's own parameters.</summary>
         protected override string RecommendedActionFor(AzDockerVmException ex)
-        {
-            switch (ex.ErrorId)
-            {
-                case "NotATlsSet":
-                case "PathNotFound":
-                    return "Give -Path the folder of a TLS set that holds ca.pem and the server-cert.pem or cert.pem to renew.";
-                case "FileNotFound":
-                    return "Leave out -Server or -Client for a certificate the set does not have.";
-                case "CertificateAuthorityKeyNotFound":
-                    return "Give -CertificateAuthorityPath the folder holding the set's CA (ca.pem and ca-key.pem; the message names it when this machine keeps it), or make a new set with New-DockerTlsCertificate.";
-                case "CertificateAuthorityNotFound":
-                case "CertificateAuthorityNotCA":
-                    return "Point -CertificateAuthorityPath at the folder holding the set's CA: its ca.pem and ca-key.pem.";
-                case "CertificateAuthorityKeyMismatch":
-                    return "Use the ca-key.pem created together with the set's ca.pem (-CertificateAuthorityPath for a CA kept in another folder).";
-                case "CertificateAuthorityMismatch":
-                    return "Give -CertificateAuthorityPath the folder of the CA that issued the set (its ca.pem is in the set's ca.pem).";
-                case "CertificateAuthorityExpired":
-                    return "An expired CA cannot renew: make a new set with New-DockerTlsCertificate and give its ca.pem to the Docker host and its clients.";
-                case "UnsupportedKeyAlgorithm":
-                    return "Choose the new keys' algorithm with -KeyAlgorithm.";
-                case "SubjectAlternativeNameWithoutServer":
-                    return "Add -Server to renew the server certificate with those names, or leave -DnsName and -IPAddress out.";
-                case "NoSubjectAlternativeName":
-                    return "Give the server certificate at least one name with -DnsName or -IPAddress.";
-                case "InvalidValidityDays":
-                    return $"Use a -ValidityDays from 1 to {DockerTlsSetRequest.MaxValidityDays}, or leave it out to keep the old certificate's lifetime.";
-                case "PathNotWritable":
-                case "TargetIsAFolder":
-                    return "Make sure the set's folder and the docker contexts' TLS folders can be written; nothing was changed.";
-                case "PemNoCertificate":
-                case "PemInvalid":
-                case "PemHasByteOrderMark":
-                    return "Put the certificate back as PEM without a byte order mark (as New-DockerTlsCertificate wrote it), or make the set again with New-DockerTlsCertificate.";
-                case "FileNotReadable":
-                    return "Run as the user who owns the set, or give that user read access to the file.";
-                default:
-                    return base.RecommendedActionFor(ex);
-            }
-        }
+            => TlsCertificateAdvice.ForRenewal(ex.ErrorId) ?? TlsCertificateAdvice.ForReading(ex.ErrorId) ?? base.RecommendedActionFor(ex);
     }
 }
