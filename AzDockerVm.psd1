@@ -11,6 +11,8 @@
     FormatsToProcess     = @('AzDockerVm.format.ps1xml')
     CmdletsToExport      = @(
         'New-DockerTlsCertificate'
+        'Get-DockerTlsCertificate'
+        'Update-DockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'

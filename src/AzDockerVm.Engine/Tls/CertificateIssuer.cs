@@ -40,20 +40,30 @@ namespace AzDockerVm.Engine.Tls
 
         internal X509Certificate CreateServer(X509Certificate ca, AsymmetricKeyParameter caKey, AsymmetricKeyParameter publicKey,
             string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, DateTime notBefore, DateTime notAfter)
+            => CreateServer(ca, caKey, publicKey, Name(Truncate(commonName), null), dnsNames, addresses, notBefore, notAfter);
+
+        /// <summary>A server certificate with a given subject (a renewal keeps the old one).</summary>
+        internal X509Certificate CreateServer(X509Certificate ca, AsymmetricKeyParameter caKey, AsymmetricKeyParameter publicKey,
+            X509Name subject, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, DateTime notBefore, DateTime notAfter)
         {
             int usage = KeyUsage.DigitalSignature | (publicKey is RsaKeyParameters ? KeyUsage.KeyEncipherment : 0);
             var names = dnsNames.Select(n => new GeneralName(GeneralName.DnsName, n))
                 .Concat(addresses.Select(a => new GeneralName(GeneralName.IPAddress, new DerOctetString(a.GetAddressBytes()))))
                 .ToArray();
-            var generator = StartLeaf(ca, publicKey, Name(Truncate(commonName), null), notBefore, notAfter, usage, KeyPurposeID.id_kp_serverAuth);
+            var generator = StartLeaf(ca, publicKey, subject, notBefore, notAfter, usage, KeyPurposeID.id_kp_serverAuth);
             generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names));
             return generator.Generate(new Asn1SignatureFactory(TlsKeyPairs.SignatureAlgorithm(caKey), caKey, _random));
         }
 
         internal X509Certificate CreateClient(X509Certificate ca, AsymmetricKeyParameter caKey, AsymmetricKeyParameter publicKey,
             DateTime notBefore, DateTime notAfter)
+            => CreateClient(ca, caKey, publicKey, Name("client", null), notBefore, notAfter);
+
+        /// <summary>A client certificate with a given subject (a renewal keeps the old one).</summary>
+        internal X509Certificate CreateClient(X509Certificate ca, AsymmetricKeyParameter caKey, AsymmetricKeyParameter publicKey,
+            X509Name subject, DateTime notBefore, DateTime notAfter)
         {
-            var generator = StartLeaf(ca, publicKey, Name("client", null), notBefore, notAfter, KeyUsage.DigitalSignature, KeyPurposeID.id_kp_clientAuth);
+            var generator = StartLeaf(ca, publicKey, subject, notBefore, notAfter, KeyUsage.DigitalSignature, KeyPurposeID.id_kp_clientAuth);
             return generator.Generate(new Asn1SignatureFactory(TlsKeyPairs.SignatureAlgorithm(caKey), caKey, _random));
         }
 
@@ -102,7 +112,7 @@ namespace AzDockerVm.Engine.Tls
                 : X509ExtensionUtilities.CreateSubjectKeyIdentifier(ca.GetPublicKey()).GetKeyIdentifier();
         }
 
-        private static X509Name Name(string commonName, string organization)
+        internal static X509Name Name(string commonName, string organization)
         {
             var oids = new List<DerObjectIdentifier>();
             var values = new List<string>();
@@ -117,6 +127,6 @@ namespace AzDockerVm.Engine.Tls
             return new X509Name(oids, values);
         }
 
-        private static string Truncate(string value) => value.Length <= MaxCommonNameLength ? value : value.Substring(0, MaxCommonNameLength);
+        internal static string Truncate(string value) => value.Length <= MaxCommonNameLength ? value : value.Substring(0, MaxCommonNameLength);
     }
 }

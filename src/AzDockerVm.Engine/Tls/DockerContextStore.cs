@@ -85,6 +85,20 @@ namespace AzDockerVm.Engine.Tls
         public string TlsPath { get; set; }
     }
 
+    /// <summary>A docker context's copy of a set's client files: the context's name and its TLS folder.</summary>
+    public sealed class DockerContextTlsCopy
+    {
+        internal DockerContextTlsCopy(string name, string tlsPath)
+        {
+            Name = name;
+            TlsPath = tlsPath;
+        }
+
+        public string Name { get; }
+
+        public string TlsPath { get; }
+    }
+
     /// <summary>
     /// Writes docker CLI contexts in the CLI's own on-disk format:
     /// $DOCKER_CONFIG/contexts/meta/&lt;sha256(name)&gt;/meta.json (dir 0755, file 0644) and
@@ -285,6 +299,65 @@ namespace AzDockerVm.Engine.Tls
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is JsonException)
             {
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// The contexts of <paramref name="dockerConfig"/> whose client certificate (contexts/tls/&lt;hash&gt;/docker/cert.pem)
+        /// is byte for byte <paramref name="clientCertificate"/>: the contexts made from that set (New-DockerContext and
+        /// New-AzDockerVm copy the files as they are). Unreadable contexts are passed over.
+        /// </summary>
+        internal static IReadOnlyList<DockerContextTlsCopy> FindByClientCertificate(string dockerConfig, byte[] clientCertificate)
+        {
+            string tlsRoot = Path.Combine(dockerConfig, "contexts", "tls");
+            var found = new List<DockerContextTlsCopy>();
+            if (!Directory.Exists(tlsRoot))
+            {
+                return found;
+            }
+
+            foreach (string contextFolder in Directory.EnumerateDirectories(tlsRoot).OrderBy(f => f, StringComparer.Ordinal))
+            {
+                string tlsPath = Path.Combine(contextFolder, "docker");
+                string cert = Path.Combine(tlsPath, DockerTlsFileNames.ClientCertificate);
+                try
+                {
+                    if (File.Exists(cert) && File.ReadAllBytes(cert).SequenceEqual(clientCertificate))
+                    {
+                        found.Add(new DockerContextTlsCopy(ReadName(dockerConfig, Path.GetFileName(contextFolder)), tlsPath));
+                    }
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return found;
+        }
+
+        /// <summary>Where a context keeps its client files: cert.pem, key.pem.</summary>
+        internal static IReadOnlyList<string> ClientFilePaths(DockerContextTlsCopy context)
+            => new[] { Path.Combine(context.TlsPath, DockerTlsFileNames.ClientCertificate), Path.Combine(context.TlsPath, DockerTlsFileNames.ClientKey) };
+
+        /// <summary>The files that give a context new client files (owner-only, like all its TLS files).</summary>
+        internal static IEnumerable<PlannedFile> ClientFiles(DockerContextTlsCopy context, string certificatePem, string keyPem)
+        {
+            IReadOnlyList<string> paths = ClientFilePaths(context);
+            yield return new PlannedFile(paths[0], certificatePem, isPrivate: true);
+            yield return new PlannedFile(paths[1], keyPem, isPrivate: true);
+        }
+
+        /// <summary>The name in a context's meta.json; its folder's hash when meta.json cannot tell.</summary>
+        private static string ReadName(string dockerConfig, string hash)
+        {
+            string meta = Path.Combine(dockerConfig, "contexts", "meta", hash, "meta.json");
+            try
+            {
+                return File.Exists(meta) ? (string)JObject.Parse(ReadText(meta))["Name"] ?? hash : hash;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is JsonException)
+            {
+                return hash;
             }
         }
 

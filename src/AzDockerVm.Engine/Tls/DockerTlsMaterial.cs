@@ -182,7 +182,10 @@ namespace AzDockerVm.Engine.Tls
 
         /// <summary>Where a resource group's CA lives on the admin's machine: &lt;DOCKER_CONFIG&gt;/azdockervm/ca/&lt;subscription&gt;/&lt;group&gt;.</summary>
         internal static string AuthorityFolder(string dockerConfigDirectory, string subscriptionId, string resourceGroupName)
-            => Path.Combine(dockerConfigDirectory, AppFolderName, "ca", subscriptionId.ToLowerInvariant(), resourceGroupName.ToLowerInvariant());
+            => Path.Combine(AuthorityRoot(dockerConfigDirectory), subscriptionId.ToLowerInvariant(), resourceGroupName.ToLowerInvariant());
+
+        /// <summary>&lt;DOCKER_CONFIG&gt;/azdockervm/ca: the resource groups' CAs, by subscription and group.</summary>
+        internal static string AuthorityRoot(string dockerConfigDirectory) => Path.Combine(dockerConfigDirectory, AppFolderName, "ca");
 
         /// <summary>Where AzDockerVm keeps a host's generated SSH key: &lt;DOCKER_CONFIG&gt;/azdockervm/ssh/&lt;group&gt;/&lt;host&gt;.</summary>
         internal static string SshKeyFolder(string dockerConfigDirectory, string resourceGroupName, string hostName)
@@ -224,15 +227,16 @@ namespace AzDockerVm.Engine.Tls
         private static bool SameBytes(string path, byte[] expected)
             => File.Exists(path) && File.ReadAllBytes(path).SequenceEqual(expected);
 
-        private static bool IsKeyFile(string name)
+        internal static bool IsKeyFile(string name)
             => name == DockerTlsFileNames.CaKey || name == DockerTlsFileNames.ServerKey || name == DockerTlsFileNames.ClientKey;
 
-        private static string CertificatePem(X509Certificate certificate) => PemFile.Encode("CERTIFICATE", certificate.GetEncoded());
+        internal static string CertificatePem(X509Certificate certificate) => PemFile.Encode("CERTIFICATE", certificate.GetEncoded());
 
-        private static string Thumbprint(X509Certificate certificate)
+        /// <summary>SHA-1 of the DER certificate, upper-case hex: what Windows shows as Thumbprint.</summary>
+        internal static string Thumbprint(X509Certificate certificate)
             => Hex.ToHexString(DigestUtilities.CalculateDigest("SHA-1", certificate.GetEncoded())).ToUpperInvariant();
 
-        private static DateTime UtcNowToTheSecond()
+        internal static DateTime UtcNowToTheSecond()
         {
             // X.509 times have one-second resolution; the DTO then states exactly what the certificates say.
             long ticks = DateTime.UtcNow.Ticks;
