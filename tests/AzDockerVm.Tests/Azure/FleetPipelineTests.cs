@@ -34,6 +34,35 @@ namespace AzDockerVm.Tests.Azure
             => _bench.Ps.Run($"1..{hosts} | ForEach-Object {{ \"agent$_\" }} | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext {extra}");
 
         [Fact]
+        public void Rows_as_Import_Csv_gives_them_bind_by_property_name_and_a_bad_row_is_refused_for_that_host_only()
+        {
+            // What Import-Csv hosts.csv yields: one object per row, every value a string (the in-process engine has no
+            // Microsoft.PowerShell.Utility, so the rows are made as Import-Csv makes them).
+            const string rows = "@("
+                + "[pscustomobject]@{ Name = 'web1'; ResourceGroupName = 'rg-web'; Location = 'westeurope'; Size = 'Standard_B2s'; AllowedSourceAddress = '203.0.113.0/24' }, "
+                + "[pscustomobject]@{ Name = 'bad_name!'; ResourceGroupName = 'rg-web'; Location = 'westeurope'; Size = 'Standard_B2s'; AllowedSourceAddress = '203.0.113.0/24' }, "
+                + "[pscustomobject]@{ Name = 'build1'; ResourceGroupName = 'rg-build'; Location = 'northeurope'; Size = 'Standard_D2s_v5'; AllowedSourceAddress = '198.51.100.7' })";
+
+            var run = _bench.Ps.Run(rows + " | New-AzDockerVm -NoDockerContext");
+
+            Assert.True(run.Terminating == null && run.Errors.Count == 1 && run.Output.Count == 2, run.Describe());
+            Assert.Equal(new[] { "build1", "web1" }, run.Output.Select(o => (string)o.Properties["Name"].Value).OrderBy(n => n).ToArray());
+            var refused = Assert.Single(run.Errors);
+            Assert.Equal("InvalidVmName", refused.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal("bad_name!", refused.TargetObject);
+            Assert.DoesNotContain(_bench.Arm.Requests, r => r.Path.Contains("bad_name", StringComparison.OrdinalIgnoreCase) || r.Path.Contains("bad_name%21", StringComparison.OrdinalIgnoreCase));
+            // Each row's own group, location, size and sources.
+            var web = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Status < 300 && r.Path.EndsWith("/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web1", StringComparison.OrdinalIgnoreCase));
+            var build = _bench.Arm.Requests.Single(r => r.Method == "PUT" && r.Status < 300 && r.Path.EndsWith("/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/build1", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal("Standard_B2s", (string)web.RequestBody["properties"]["hardwareProfile"]["vmSize"]);
+            Assert.Equal("Standard_D2s_v5", (string)build.RequestBody["properties"]["hardwareProfile"]["vmSize"]);
+            Assert.Equal("northeurope", (string)build.RequestBody["location"]);
+            var hosts = _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-web; Get-AzDockerVm -ResourceGroupName rg-build").ThrowIfFailed().Output;
+            Assert.Equal(new[] { "203.0.113.0/24" }, (string[])hosts.Single(h => (string)h.Properties["Name"].Value == "web1").Properties["AllowedSourceAddress"].Value);
+            Assert.Equal(new[] { "198.51.100.7" }, (string[])hosts.Single(h => (string)h.Properties["Name"].Value == "build1").Properties["AllowedSourceAddress"].Value);
+        }
+
+        [Fact]
         public void New_works_on_no_more_than_ThrottleLimit_hosts_at_once()
         {
             _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(150);
