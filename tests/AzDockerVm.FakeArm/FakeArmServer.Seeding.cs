@@ -188,6 +188,21 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>
+        /// Gives a public IP another address, as Azure does when a Dynamic public IP is deallocated and comes back, or when
+        /// an admin replaces it: no PUT and no operation; clients see it on their next GET.
+        /// </summary>
+        public void SetPublicIpAddress(string resourceGroup, string publicIpName, string address)
+        {
+            lock (_store.Gate)
+            {
+                var group = _store.FindGroup(resourceGroup) ?? throw new InvalidOperationException($"No resource group '{resourceGroup}'.");
+                var pip = ArmStore.FindNetwork(group, NetworkApi.PublicIPAddresses, publicIpName)
+                    ?? throw new InvalidOperationException($"No public IP '{publicIpName}' in '{resourceGroup}'.");
+                pip.Properties["ipAddress"] = address;
+            }
+        }
+
         /// <summary>The adminPassword a VM was created with (write-only in ARM: never returned), or null.</summary>
         public string GetAdminPassword(string resourceGroup, string vmName)
         {

@@ -32,7 +32,7 @@ Describe 'Test-AzDockerHost' {
             $result = $tls | Test-AzDockerHost -Endpoint "tcp://127.0.0.1:$port" -TimeoutSec 5
 
             $table = ($result | Out-String -Width 400)
-            $table | Should -Match 'Endpoint\s+Success\s+LatencyMs\s+Result'
+            $table | Should -Match 'Endpoint\s+Success\s+LatencyMs\s+CertDaysLeft\s+Result'
             $table | Should -Match ('ConnectionRefused: ' + [regex]::Escape($result.Message))
             "$result" | Should -Be "tcp://127.0.0.1:${port}: ConnectionRefused: $($result.Message)"
         }
@@ -195,9 +195,35 @@ Describe 'Test-AzDockerHost' {
 
         It 'reports NameMismatch for an address that is not in the server certificate' {
             if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
-            $result = $tls | Test-AzDockerHost -Endpoint ($endpoint -replace '127\.0\.0\.1', '127.0.0.2')
+            $result = $tls | Test-AzDockerHost -Endpoint ($endpoint -replace '127\.0\.0\.1', '127.0.0.2') -WarningAction SilentlyContinue
             $result.Success | Should -BeFalse
             $result.Reason | Should -Be 'NameMismatch' -Because $result.Message
+        }
+
+        It 'reports the certificate the daemon serves: the set''s server-cert.pem, naming the host' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $file = Get-DockerTlsCertificate -Path $tls.Path | Where-Object Role -eq Server
+            $result = $tls | Test-AzDockerHost -Endpoint $endpoint -WarningVariable warnings
+
+            $result.ServerCertificateThumbprint | Should -Be $file.Thumbprint
+            $result.ServerCertificateNotAfter | Should -Be $file.NotAfter
+            $result.ServerCertificateDaysLeft | Should -Be $file.DaysLeft
+            $result.ServerCertificateDaysLeft | Should -BeGreaterThan 30
+            $result.ServerCertificateIPAddress | Should -Be @('127.0.0.1')
+            $result.ServerCertificateCoversHost | Should -BeTrue
+            $warnings | Should -BeNullOrEmpty
+        }
+
+        It 'still reports the served certificate when it does not name the address, and warns' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $other = $endpoint -replace '127\.0\.0\.1', '127.0.0.2'
+            $result = $tls | Test-AzDockerHost -Endpoint $other -WarningVariable warnings -WarningAction SilentlyContinue
+
+            $result.Reason | Should -Be 'NameMismatch'
+            $result.ServerCertificateCoversHost | Should -BeFalse
+            $result.ServerCertificateDnsName | Should -Be @('docker.test')
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -Match ([regex]::Escape("The certificate $other serves") + '.*does not name 127\.0\.0\.2')
         }
 
         It 'reports InvalidCertificateFile for a key.pem with a byte order mark' {
@@ -214,6 +240,40 @@ Describe 'Test-AzDockerHost' {
             $folder = New-CertificateFolder 'wrong-key' -Ca $tls.CaCertificateFile -Certificate $tls.ClientCertificateFile -Key $stranger.ClientKeyFile
             $result = Test-AzDockerHost -Endpoint $endpoint -CertificatePath $folder
             $result.Reason | Should -Be 'InvalidCertificateFile' -Because $result.Message
+        }
+    }
+
+    Context 'against a real dockerd whose certificate expires soon' {
+        BeforeAll {
+            $skipBecause = Get-DockerdSkipReason
+            $daemon = $null
+            if (-not $skipBecause) {
+                $short = New-DockerTlsCertificate -DnsName docker.test -IPAddress 127.0.0.1 -Path (Join-Path $TestDrive 'short') -ValidityDays 10
+                $daemon = Start-TestDockerd -Root (Join-Path $TestDrive 'dockerd-short') `
+                    -CaCertificateFile $short.CaCertificateFile -ServerCertificateFile $short.ServerCertificateFile -ServerKeyFile $short.ServerKeyFile
+            }
+        }
+
+        AfterAll {
+            Stop-TestDockerd $daemon
+        }
+
+        It 'reports ServerCertificateDaysLeft 9 and warns, naming the endpoint and the date' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $result = $short | Test-AzDockerHost -Endpoint $daemon.Endpoint -WarningVariable warnings -WarningAction SilentlyContinue
+
+            $result.Success | Should -BeTrue -Because $result.Message
+            $result.ServerCertificateDaysLeft | Should -Be 9
+            $warnings | Should -HaveCount 1
+            "$warnings" | Should -BeLike "$($daemon.Endpoint) serves a certificate (CN=docker.test) that expires on $($result.ServerCertificateNotAfter.ToString('u')), in 9 day(s)*"
+        }
+
+        It 'finds the hosts to renew with Where-Object ServerCertificateDaysLeft, and -WarningDays 5 keeps quiet' {
+            if ($skipBecause) { Set-ItResult -Skipped -Because $skipBecause }
+            $due = $short | Test-AzDockerHost -Endpoint $daemon.Endpoint -WarningDays 5 -WarningVariable warnings | Where-Object ServerCertificateDaysLeft -lt 30
+
+            $due.Endpoint | Should -Be $daemon.Endpoint
+            $warnings | Should -BeNullOrEmpty
         }
     }
 }

@@ -81,7 +81,10 @@ namespace AzDockerVm.Engine.Azure
                     $"There is no client TLS set for VM '{name}' on this machine ('{missing}' is missing). Give the set the host's CA issued: Test-AzDockerHost -Endpoint {endpoint} -CertificatePath <folder>.");
             }
 
-            return await Task.Run(() => DockerHostProbe.Test(endpoint, ca, cert, key, timeout, ct), ct).ConfigureAwait(false);
+            // The served certificate is judged against what ARM reports now: a new address (a public IP re-made, a NIC
+            // moved) the certificate does not name is a certificate to renew, even while the probed address still matches.
+            var current = vm.Fqdns.Concat(vm.PublicIPAddresses).Concat(vm.PrivateIPAddresses).ToList();
+            return await Task.Run(() => DockerHostProbe.Test(endpoint, ca, cert, key, timeout, ct, current), ct).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -120,6 +120,7 @@ namespace AzDockerVm.Engine.Azure
                 AllowedSourceAddress = AllowedSources(nicGroups, vm, port),
                 DockerPortOpenTo = DockerPortExposure.OpenTo(nicGroups.Concat(subnetGroups).Select(g => g.Properties).ToList(), port, vm),
                 CertificatePath = Directory.Exists(folder) ? folder : null,
+                FirstToExpire = CertificateInspector.FirstToExpire(folder, DateTime.UtcNow),
                 DockerContext = DockerContextStore.Exists(dockerConfig, vm.Name) ? vm.Name : null,
                 SshPrivateKeyPath = File.Exists(sshKey) ? sshKey : null,
                 ProvisioningState = extension?.ProvisioningState ?? "NotInstalled",

@@ -398,6 +398,7 @@ namespace AzDockerVm.Engine.Azure
             var vm = states.Get(host.VirtualMachine);
             HostAddresses addresses = HostAddresses.From(states, host);
             DockerExtensionInfo extension = states.Get(graph.Extension);
+            string folder = graph.TlsSet.Folder(states);
             return new DockerVmInfo
             {
                 Name = spec.VmName,
@@ -410,7 +411,8 @@ namespace AzDockerVm.Engine.Azure
                 DockerPort = spec.DockerPort,
                 DockerHost = DockerEndpoint.Format(addresses.Host, spec.DockerPort),
                 AllowedSourceAddress = spec.AllowedSourceAddresses.ToList(),
-                CertificatePath = graph.TlsSet.Folder(states),
+                CertificatePath = folder,
+                FirstToExpire = folder == null ? null : CertificateInspector.FirstToExpire(folder, DateTime.UtcNow),
                 DockerContext = plan.DockerContext,
                 SshPrivateKeyPath = graph.SshKey == null ? null : states.Get(graph.SshKey).PrivateKeyFile,
                 ProvisioningState = extension.ProvisioningState,
@@ -548,6 +550,8 @@ namespace AzDockerVm.Engine.Azure
         /// </summary>
         public List<string> DockerPortOpenTo { get; set; }
         public string CertificatePath { get; set; }
+        /// <summary>The certificate of the local set under CertificatePath that expires first (ca.pem, server-cert.pem, cert.pem); null without one.</summary>
+        public CertificateFacts FirstToExpire { get; set; }
         public string DockerContext { get; set; }
         public string SshPrivateKeyPath { get; set; }
         /// <summary>The Docker extension's provisioning state (Succeeded once Docker answers with TLS).</summary>

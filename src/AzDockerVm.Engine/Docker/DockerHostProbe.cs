@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -8,6 +9,7 @@ using AzDockerVm.Engine.Tls;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Docker.DotNet.X509;
+using Org.BouncyCastle.X509;
 
 namespace AzDockerVm.Engine.Docker
 {
@@ -37,16 +39,32 @@ namespace AzDockerVm.Engine.Docker
 
         /// <summary>The exception chain behind a failure (types and messages, no stack trace), for -Debug.</summary>
         public string Detail { get; set; }
+
+        /// <summary>
+        /// The certificate the daemon presented in the TLS handshake, also when the check then failed (expired, another
+        /// name, another CA); null when no handshake got that far (refused, timed out, not TLS).
+        /// </summary>
+        public CertificateFacts ServerCertificate { get; set; }
+
+        /// <summary>
+        /// The host's names and addresses the served certificate does not name (for an endpoint its host; for a VM the
+        /// FQDN and the public and private IP addresses ARM reports now): empty when it names them all, null without
+        /// a served certificate.
+        /// </summary>
+        public IReadOnlyList<string> NamesNotCovered { get; set; }
     }
 
     /// <summary>
     /// Checks a Docker host over mutual TLS the way the docker CLI talks to it: our client certificate, trust in the
     /// given ca.pem only, host-name checking on; then /_ping and /version. Failures become a Reason and a short
-    /// message, never an exception; only bad input (missing files) throws.
+    /// message, never an exception; only bad input (missing files) throws. Whatever the outcome, the certificate the
+    /// daemon served (when a handshake got that far) is described, and judged against the host's names.
     /// </summary>
     public static class DockerHostProbe
     {
-        public static DockerHostProbeResult Test(string endpoint, string caFile, string certFile, string keyFile, TimeSpan timeout, CancellationToken cancellation)
+        /// <param name="hostNames">What the served certificate should name; null: the endpoint's host.</param>
+        public static DockerHostProbeResult Test(string endpoint, string caFile, string certFile, string keyFile, TimeSpan timeout, CancellationToken cancellation,
+            IEnumerable<string> hostNames = null)
         {
             DockerEndpoint target = DockerEndpoint.Parse(endpoint);
             DockerClientCredentials material;
@@ -61,13 +79,22 @@ namespace AzDockerVm.Engine.Docker
 
             using (material)
             {
-                return ProbeAsync(target, material, timeout, cancellation).ConfigureAwait(false).GetAwaiter().GetResult();
+                var serverCheck = new ServerCertificateCheck(material.Authorities, target.Host);
+                DockerHostProbeResult result = ProbeAsync(target, material, serverCheck, timeout, cancellation).ConfigureAwait(false).GetAwaiter().GetResult();
+                if (serverCheck.ServedCertificate is byte[] served)
+                {
+                    result.ServerCertificate = CertificateInspector.Describe(new X509CertificateParser().ReadCertificate(served), CertificateRole.Server,
+                        material.BouncyAuthorities, DateTime.UtcNow);
+                    result.NamesNotCovered = CertificateNames.NotCovered(result.ServerCertificate, hostNames ?? new[] { target.Host });
+                }
+
+                return result;
             }
         }
 
-        private static async Task<DockerHostProbeResult> ProbeAsync(DockerEndpoint target, DockerClientCredentials material, TimeSpan timeout, CancellationToken cancellation)
+        private static async Task<DockerHostProbeResult> ProbeAsync(DockerEndpoint target, DockerClientCredentials material, ServerCertificateCheck serverCheck,
+            TimeSpan timeout, CancellationToken cancellation)
         {
-            var serverCheck = new ServerCertificateCheck(material.Authorities, target.Host);
             var credentials = new CertificateCredentials(material.ClientCertificate)
             {
                 ServerCertificateValidationCallback = serverCheck.Validate,

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading;
 using Org.BouncyCastle.Security;
 
 namespace AzDockerVm.Engine.Docker
@@ -10,13 +11,15 @@ namespace AzDockerVm.Engine.Docker
     /// <summary>
     /// Validates the daemon's certificate like the docker CLI: the chain must end at a certificate of OUR ca.pem
     /// (nothing from the machine's store is trusted), the certificate must be valid now and for serverAuth, and the
-    /// host name must match (that check stays the platform's). When it rejects, it records why.
+    /// host name must match (that check stays the platform's). When it rejects, it records why; whatever it decides,
+    /// it keeps the certificate the server presented, so an expired or mismatching one can still be reported.
     /// </summary>
     internal sealed class ServerCertificateCheck
     {
         private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
         private readonly IReadOnlyList<X509Certificate2> _authorities;
         private readonly string _host;
+        private byte[] _served;
 
         public ServerCertificateCheck(IReadOnlyList<X509Certificate2> authorities, string host)
         {
@@ -29,6 +32,9 @@ namespace AzDockerVm.Engine.Docker
 
         public string Message { get; private set; }
 
+        /// <summary>The DER of the last certificate a server presented to this check; null before any handshake got that far.</summary>
+        public byte[] ServedCertificate => Volatile.Read(ref _served);
+
         public bool Validate(object sender, X509Certificate certificate, X509Chain platformChain, SslPolicyErrors errors)
         {
             if (certificate == null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
@@ -39,6 +45,7 @@ namespace AzDockerVm.Engine.Docker
             using (var server = new X509Certificate2(certificate))
             using (var chain = new X509Chain())
             {
+                Volatile.Write(ref _served, server.RawData);
                 chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
                 chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
                 chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthentication));

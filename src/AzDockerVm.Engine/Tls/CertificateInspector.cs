@@ -89,6 +89,48 @@ namespace AzDockerVm.Engine.Tls
             return new CertificateInspection(facts, failures);
         }
 
+        /// <summary>
+        /// The certificate of the set in <paramref name="folder"/> that expires first (every certificate of ca.pem counts,
+        /// the first of server-cert.pem and cert.pem), as of <paramref name="nowUtc"/>; null when the folder holds none
+        /// that can be read. Reads no key, refuses nothing: a file Docker could not read either is left out.
+        /// </summary>
+        public static CertificateFacts FirstToExpire(string folder, DateTime nowUtc)
+        {
+            if (!Directory.Exists(folder))
+            {
+                return null;
+            }
+
+            var unreadable = new List<AzDockerVmException>();
+            string caFile = Path.Combine(folder, DockerTlsFileNames.CaCertificate);
+            IList<X509Certificate> authorities = File.Exists(caFile) ? TryRead(() => PemFile.ReadCertificates(caFile), unreadable) : null;
+            (X509Certificate Certificate, string File, CertificateRole Role)? first = null;
+            foreach (var (name, _, role) in s_files)
+            {
+                string file = Path.Combine(folder, name);
+                IList<X509Certificate> certificates = role == CertificateRole.CA ? authorities
+                    : File.Exists(file) ? TryRead(() => PemFile.ReadCertificates(file), unreadable) : null;
+                foreach (X509Certificate certificate in (role == CertificateRole.CA ? certificates : certificates?.Take(1)) ?? Enumerable.Empty<X509Certificate>())
+                {
+                    if (first == null || certificate.NotAfter < first.Value.Certificate.NotAfter)
+                    {
+                        first = (certificate, name, role);
+                    }
+                }
+            }
+
+            if (first == null)
+            {
+                return null;
+            }
+
+            CertificateFacts facts = Describe(first.Value.Certificate, first.Value.Role, authorities, nowUtc);
+            facts.Folder = folder;
+            facts.File = first.Value.File;
+            facts.FullName = Path.Combine(folder, first.Value.File);
+            return facts;
+        }
+
         /// <summary>Refuses, reading no certificate, what is not a set's folder: missing (PathNotFound), a file, or without a certificate of Docker's names (NotATlsSet).</summary>
         internal static void RequireSetFolder(string folder)
         {

@@ -1,5 +1,7 @@
 using System.Linq;
 using AzDockerVm.Engine.Azure;
+using AzDockerVm.Engine.Docker;
+using AzDockerVm.Engine.Tls;
 using AzDockerVm.Models;
 
 namespace AzDockerVm.Azure
@@ -61,12 +63,43 @@ namespace AzDockerVm.Azure
                 AllowedSourceAddress = info.AllowedSourceAddress.ToArray(),
                 DockerPortOpenTo = info.DockerPortOpenTo?.ToArray(),
                 CertificatePath = info.CertificatePath,
+                CertificateNotAfter = info.FirstToExpire?.NotAfter,
+                CertificateDaysLeft = info.FirstToExpire?.DaysLeft,
                 DockerContext = info.DockerContext,
                 SshPrivateKeyPath = info.SshPrivateKeyPath,
                 ProvisioningState = info.ProvisioningState,
                 VmProvisioningState = info.VmProvisioningState,
                 DockerVersion = info.DockerVersion,
                 Tags = tags,
+            };
+        }
+
+        /// <summary>One host's check; the served certificate's facts are flattened (all null when no handshake got that far).</summary>
+        internal static DockerHostTestResult ToModel(DockerHostProbeResult result, string resourceGroupName, string vmName)
+        {
+            CertificateFacts served = result.ServerCertificate;
+            return new DockerHostTestResult
+            {
+                ResourceGroupName = resourceGroupName,
+                VMName = vmName,
+                Endpoint = result.Endpoint,
+                Success = result.Success,
+                Reason = result.Reason,
+                Message = result.Message,
+                ServerVersion = result.ServerVersion,
+                ApiVersion = result.ApiVersion,
+                Os = result.Os,
+                Architecture = result.Architecture,
+                KernelVersion = result.KernelVersion,
+                LatencyMs = result.LatencyMs,
+                ServerCertificateSubject = served?.Subject,
+                ServerCertificateIssuer = served?.Issuer,
+                ServerCertificateThumbprint = served?.Thumbprint,
+                ServerCertificateNotAfter = served?.NotAfter,
+                ServerCertificateDaysLeft = served?.DaysLeft,
+                ServerCertificateDnsName = served?.DnsNames.ToArray(),
+                ServerCertificateIPAddress = served?.IPAddresses.ToArray(),
+                ServerCertificateCoversHost = served == null ? (bool?)null : result.NamesNotCovered.Count == 0,
             };
         }
 

@@ -68,12 +68,9 @@ namespace AzDockerVm.Cmdlets
             foreach (CertificateFacts facts in inspection.Certificates)
             {
                 DockerTlsCertificate certificate = CertificateConverter.ToModel(facts);
-                if (certificate.NotAfter <= now.AddDays(WarningDays))
+                if (CertificateWarnings.Due(certificate.NotAfter, now, WarningDays))
                 {
-                    WriteWarning(certificate.NotAfter <= now
-                        ? $"The {certificate.Role} certificate '{certificate.FullName}' ({certificate.Subject}) expired on {certificate.NotAfter:u}."
-                        : $"The {certificate.Role} certificate '{certificate.FullName}' ({certificate.Subject}) expires on {certificate.NotAfter:u}, " +
-                          (certificate.DaysLeft == 0 ? "within a day." : $"in {certificate.DaysLeft} day(s) (-WarningDays {WarningDays})."));
+                    WriteWarning($"The {certificate.Role} certificate '{certificate.FullName}' ({certificate.Subject}) {CertificateWarnings.When(certificate.NotAfter, certificate.DaysLeft, now, WarningDays)}.");
                 }
 
                 WriteObject(certificate);

@@ -68,6 +68,11 @@ namespace AzDockerVm.Cmdlets
         [ValidateRange(1, 100)]
         public int ThrottleLimit { get; set; } = HostFleet.DefaultThrottleLimit;
 
+        /// <summary>Warn when the served certificate expires within this many days (0: only once it has expired).</summary>
+        [Parameter]
+        [ValidateRange(0, 3650)]
+        public int WarningDays { get; set; } = 30;
+
         // The pipeline's hosts (Probes, held as object so loading this type loads no engine), tested together at the end.
         private readonly List<object> _probes = new List<object>();
 
@@ -130,21 +135,13 @@ namespace AzDockerVm.Cmdlets
                 WriteDebug(result.Detail);
             }
 
-            WriteObject(new DockerHostTestResult
+            DockerHostTestResult model = ModelConverter.ToModel(result, probe.ResourceGroupName, probe.VmName);
+            foreach (string warning in CertificateWarnings.ForServed(model, result.NamesNotCovered, WarningDays, DateTime.UtcNow))
             {
-                ResourceGroupName = probe.ResourceGroupName,
-                VMName = probe.VmName,
-                Endpoint = result.Endpoint,
-                Success = result.Success,
-                Reason = result.Reason,
-                Message = result.Message,
-                ServerVersion = result.ServerVersion,
-                ApiVersion = result.ApiVersion,
-                Os = result.Os,
-                Architecture = result.Architecture,
-                KernelVersion = result.KernelVersion,
-                LatencyMs = result.LatencyMs,
-            });
+                WriteWarning(warning);
+            }
+
+            WriteObject(model);
         }
 
         private Probe EndpointProbe()

@@ -41,6 +41,16 @@ namespace AzDockerVm.Models
         /// <summary>The folder of the host's TLS set (ca.pem, cert.pem, key.pem for clients).</summary>
         public string CertificatePath { get; set; }
 
+        /// <summary>
+        /// UTC; when the first certificate of the local set under CertificatePath expires (the earliest of ca.pem,
+        /// server-cert.pem and cert.pem). Read from the files, not from the host: Test-AzDockerHost reports what the
+        /// daemon serves. Null without a local set.
+        /// </summary>
+        public System.DateTime? CertificateNotAfter { get; set; }
+
+        /// <summary>Whole days to CertificateNotAfter, rounded down: 0 on its last day, negative once expired; null without a local set.</summary>
+        public int? CertificateDaysLeft { get; set; }
+
         /// <summary>The docker context pointing at the host, or null.</summary>
         public string DockerContext { get; set; }
 

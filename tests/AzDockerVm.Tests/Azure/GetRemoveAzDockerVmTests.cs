@@ -58,6 +58,47 @@ namespace AzDockerVm.Tests.Azure
         }
 
         [Fact]
+        public void New_and_Get_show_when_the_local_sets_first_certificate_expires_and_Get_warns_within_WarningDays()
+        {
+            var made = New("dock1");
+            string folder = (string)made.Properties["CertificatePath"].Value;
+            var files = _bench.Ps.Run("Get-DockerTlsCertificate -LiteralPath $F", new { F = folder }).ThrowIfFailed().Output;
+            DateTime first = files.Min(f => (DateTime)f.Properties["NotAfter"].Value);
+
+            var quiet = _bench.Ps.Run("Get-AzDockerVm rg-docker dock1").ThrowIfFailed();
+
+            Assert.Equal(first, made.Properties["CertificateNotAfter"].Value);
+            Assert.Equal(first, quiet.Single().Properties["CertificateNotAfter"].Value);
+            Assert.Equal(files.Min(f => (int)f.Properties["DaysLeft"].Value), quiet.Single().Properties["CertificateDaysLeft"].Value);
+            Assert.Empty(quiet.Warnings);
+
+            // A client certificate that expires in ten days (another tool's, say) is the first now.
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset soon = Tls.HandMadeSet.Second(now.AddDays(10));
+            using (var temp = new Tls.TempFolder())
+            using (var ca = Tls.HandMadeCa.Create(temp.Path, now.AddDays(-1), now.AddYears(1)))
+            {
+                ca.IssueClient(folder, now.AddDays(-1), soon);
+            }
+
+            var warned = _bench.Ps.Run("Get-AzDockerVm rg-docker").ThrowIfFailed();
+            var host = warned.Single();
+            Assert.Equal(soon.UtcDateTime, host.Properties["CertificateNotAfter"].Value);
+            Assert.Equal(9, host.Properties["CertificateDaysLeft"].Value);
+            string warning = Assert.Single(warned.Warnings);
+            Assert.StartsWith($"The Client certificate '{Path.Combine(folder, "cert.pem")}' of Docker host 'dock1' (resource group 'rg-docker') expires on {soon.UtcDateTime:u}, in 9 day(s) (-WarningDays 30).", warning);
+            Assert.Contains($"Update-DockerTlsCertificate -Path '{folder}' -Client", warning);
+            Assert.Empty(_bench.Ps.Run("Get-AzDockerVm rg-docker -WarningDays 5").ThrowIfFailed().Warnings);
+
+            // Without a local set there is nothing to read.
+            Directory.Delete(folder, recursive: true);
+            var none = _bench.Ps.Run("Get-AzDockerVm rg-docker -WarningDays 3650").ThrowIfFailed();
+            Assert.Null(none.Single().Properties["CertificateDaysLeft"].Value);
+            Assert.Null(none.Single().Properties["CertificateNotAfter"].Value);
+            Assert.Empty(none.Warnings);
+        }
+
+        [Fact]
         public void Removing_one_host_keeps_the_shared_network_for_the_other_and_removing_the_last_takes_it_but_not_the_group()
         {
             New("dock1");

@@ -31,6 +31,7 @@ namespace AzDockerVm.Tests.Azure
         {
             "is provisioned: Get-AzDockerVm reports Succeeded",
             "answers Test-AzDockerHost over mutual TLS",
+            "serves a certificate that names the host and is valid for more than 30 days",
             "exposes the Docker port only to the allowed sources",
             "has certificates valid for more than 30 days",
         };
@@ -72,7 +73,7 @@ namespace AzDockerVm.Tests.Azure
                 var made = Pwsh(transcript, environment, "-Command",
                     "$ErrorActionPreference = 'Stop'; . ./tests/Pester/TestHelpers/FakeAzContext.ps1; Import-Module AzDockerVm; "
                     + $"{string.Join(", ", s_hosts.Select(h => "'" + h + "'"))} | New-AzDockerVm -ResourceGroupName {Group} -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -DockerPort {port} | "
-                    + "Select-Object Name, PublicIpAddress, PrivateIpAddress, CertificatePath, ProvisioningState | ConvertTo-Json -AsArray -Compress");
+                    + "Select-Object Name, Fqdn, PublicIpAddress, PrivateIpAddress, CertificatePath, ProvisioningState | ConvertTo-Json -AsArray -Compress");
                 var fleet = JsonNode.Parse(made.StdOut.Split('\n').Last(l => l.TrimStart().StartsWith("[", StringComparison.Ordinal))).AsArray()
                     .ToDictionary(h => (string)h["Name"], h => h.AsObject());
                 Assert.Equal(s_hosts, fleet.Keys.OrderBy(k => k, StringComparer.Ordinal));
@@ -113,8 +114,12 @@ namespace AzDockerVm.Tests.Azure
                 // ops2: its daemon is down.
                 daemons["ops2"].Dispose();
                 daemons.Remove("ops2");
-                // ops3: its client certificate (still from the group's CA, so the daemon accepts it) expires in 10 days.
+                // ops3: its client certificate (still from the group's CA, so the daemon accepts it) expires in 10 days,
+                // and its daemon, restarted, serves a certificate of the group's CA for its names that expires in 10 days too.
                 ReplaceClientCertificate(dockerConfig, arm.SubscriptionId, (string)fleet["ops3"]["CertificatePath"], work, validityDays: 10);
+                daemons["ops3"].Dispose();
+                daemons.Remove("ops3");
+                daemons["ops3"] = Dockerd.Start(ShortLivedServerSet(dockerConfig, arm.SubscriptionId, fleet["ops3"], work, validityDays: 10), port, (string)fleet["ops3"]["PublicIpAddress"]);
                 // ops4: the Docker extension reports a failure (so Test-AzDockerHost stops at ExtensionFailed too).
                 string extension = arm.ExtensionPuts.Last(p => p.VmName == "ops4").ExtensionName;
                 arm.SetExtensionOutcome(Group, "ops4", extension, ExtensionOutcome.ScriptFailed(1, "AZDOCKERVM status=error reason=docker-not-running", "dockerd exited"));
@@ -126,9 +131,12 @@ namespace AzDockerVm.Tests.Azure
                 {
                     "Docker host ops1 > exposes the Docker port only to the allowed sources",
                     "Docker host ops2 > answers Test-AzDockerHost over mutual TLS",
+                    "Docker host ops2 > serves a certificate that names the host and is valid for more than 30 days",
                     "Docker host ops3 > has certificates valid for more than 30 days",
+                    "Docker host ops3 > serves a certificate that names the host and is valid for more than 30 days",
                     "Docker host ops4 > answers Test-AzDockerHost over mutual TLS",
                     "Docker host ops4 > is provisioned: Get-AzDockerVm reports Succeeded",
+                    "Docker host ops4 > serves a certificate that names the host and is valid for more than 30 days",
                 };
                 Assert.Equal(expected, broken.Failed.Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal));
                 Assert.Equal("Failed", broken.Result);
@@ -136,9 +144,12 @@ namespace AzDockerVm.Tests.Azure
                 // Each failure says why, in the report an operator reads.
                 Assert.Contains("*", broken.Message(expected[0]));
                 Assert.Contains("ConnectionRefused", broken.Message(expected[1]));
-                Assert.Contains("cert.pem", broken.Message(expected[2]));
-                Assert.Contains("ExtensionFailed", broken.Message(expected[3]));
-                Assert.Contains("Failed", broken.Message(expected[4]));
+                Assert.Contains("ConnectionRefused", broken.Message(expected[2]));
+                Assert.Contains("cert.pem", broken.Message(expected[3]));
+                Assert.Contains("but got 9", broken.Message(expected[4]));
+                Assert.Contains("ExtensionFailed", broken.Message(expected[5]));
+                Assert.Contains("Failed", broken.Message(expected[6]));
+                Assert.Contains("ExtensionFailed", broken.Message(expected[7]));
             }
             finally
             {
@@ -211,6 +222,17 @@ namespace AzDockerVm.Tests.Azure
             {
                 File.Copy(Path.Combine(shortLived, file), Path.Combine(hostSet, file), overwrite: true);
             }
+        }
+
+        /// <summary>A set for a host's daemon (the group's CA; the host's FQDN, public and private IP) whose server certificate expires in <paramref name="validityDays"/> days.</summary>
+        private static string ShortLivedServerSet(string dockerConfig, string subscriptionId, JsonObject host, string work, int validityDays)
+        {
+            string authority = Path.Combine(dockerConfig, "azdockervm", "ca", subscriptionId, Group);
+            string folder = Path.Combine(work, "short-lived-server-" + (string)host["Name"]);
+            using var ps = new PowerShellSession();
+            ps.Run("$null = New-DockerTlsCertificate -DnsName $Fqdn -IPAddress $Public, $Private -ValidityDays $Days -CertificateAuthorityPath $Ca -Path $F",
+                new { Fqdn = (string)host["Fqdn"], Public = (string)host["PublicIpAddress"], Private = (string)host["PrivateIpAddress"], Days = validityDays, Ca = authority, F = folder }).ThrowIfFailed();
+            return folder;
         }
 
         private sealed class SuiteResult

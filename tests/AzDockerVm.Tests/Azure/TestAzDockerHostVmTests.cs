@@ -94,9 +94,69 @@ namespace AzDockerVm.Tests.Azure
             {
                 var ok = Test();
                 Assert.True(ok.Success, ok.Reason + ": " + ok.Message);
+
+                // The set Set-AzDockerExtension made names the VM's public and private IP: the served certificate covers the host.
+                var run = _bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -TimeoutSec 5").ThrowIfFailed();
+                Assert.Equal(true, run.Single().Properties["ServerCertificateCoversHost"].Value);
+                Assert.True((int)run.Single().Properties["ServerCertificateDaysLeft"].Value > 30);
+                Assert.Empty(run.Warnings);
             }
 
             Assert.Equal("ConnectionRefused", Test().Reason);
+        }
+
+        [DockerdFact]
+        public void After_the_public_IP_changed_the_served_certificate_no_longer_covers_the_VM_and_a_warning_names_the_address_and_the_renewal()
+        {
+            int port = Dockerd.FreeLoopbackPort();
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.3", fqdn: "vm1.westeurope.cloudapp.azure.com", privateIp: "10.0.0.4");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", port);
+            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {port} -NoDockerContext").ThrowIfFailed();
+            string set = Path.Combine(_bench.DockerConfig, "azdockervm", "vm1.westeurope.cloudapp.azure.com");
+            string thumbprint = (string)_bench.Ps.Run("(Get-DockerTlsCertificate -LiteralPath $F | Where-Object Role -eq Server).Thumbprint", new { F = set }).ThrowIfFailed().Single().BaseObject;
+
+            // Azure gives the VM another public IP (a Dynamic one deallocated and back): the daemon's address from now on.
+            _bench.Arm.SetPublicIpAddress("rg1", "vm1-ip", "127.0.0.1");
+
+            using (Dockerd.Start(set, port))
+            {
+                var run = _bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -TimeoutSec 5").ThrowIfFailed();
+
+                var result = run.Single();
+                Assert.Equal("NameMismatch", result.Properties["Reason"].Value);
+                Assert.Equal($"tcp://127.0.0.1:{port}", result.Properties["Endpoint"].Value);
+                Assert.Equal(thumbprint, result.Properties["ServerCertificateThumbprint"].Value);
+                Assert.Equal(new[] { "vm1.westeurope.cloudapp.azure.com" }, (string[])result.Properties["ServerCertificateDnsName"].Value);
+                Assert.Equal(new[] { "127.0.0.3", "10.0.0.4" }, (string[])result.Properties["ServerCertificateIPAddress"].Value);
+                Assert.Equal(false, result.Properties["ServerCertificateCoversHost"].Value);
+                string warning = Assert.Single(run.Warnings);
+                Assert.Contains($"Docker host 'vm1' (tcp://127.0.0.1:{port}) serves", warning);
+                Assert.Contains("does not name 127.0.0.1, which Azure now reports for the VM", warning);
+                Assert.Contains("Update-AzDockerTlsCertificate -ResourceGroupName rg1 -VMName vm1 renews it", warning);
+            }
+        }
+
+        [DockerdFact]
+        public void A_served_certificate_that_reaches_the_daemon_but_does_not_name_the_VMs_FQDN_and_private_IP_does_not_cover_the_host()
+        {
+            int port = Dockerd.FreeLoopbackPort();
+            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", fqdn: "vm1.westeurope.cloudapp.azure.com", privateIp: "10.0.0.4");
+            _bench.Arm.AllowInbound("rg1", "vm1-nsg", port);
+            _bench.Arm.AddExtension("rg1", "vm1", "DockerExtension", type: "DockerExtension", typeHandlerVersion: "1.2",
+                settings: new System.Text.Json.Nodes.JsonObject { ["docker"] = new System.Text.Json.Nodes.JsonObject { ["port"] = port.ToString() } });
+            string set = Path.Combine(_bench.DockerConfig, "set-for-the-address");
+            _bench.Ps.Run("$null = New-DockerTlsCertificate -IPAddress 127.0.0.1 -Path $F", new { F = set }).ThrowIfFailed();
+
+            using (Dockerd.Start(set, port))
+            {
+                var run = _bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -CertificatePath $F -TimeoutSec 5", new { F = set }).ThrowIfFailed();
+
+                var result = run.Single();
+                Assert.True((bool)result.Properties["Success"].Value, result.Properties["Reason"].Value + ": " + result.Properties["Message"].Value);
+                Assert.Equal(false, result.Properties["ServerCertificateCoversHost"].Value);
+                string warning = Assert.Single(run.Warnings);
+                Assert.Contains("does not name vm1.westeurope.cloudapp.azure.com, 10.0.0.4, which Azure now reports for the VM (it names 127.0.0.1)", warning);
+            }
         }
 
         [DockerdFact]

@@ -125,19 +125,19 @@ namespace AzDockerVm.Tests.Docker
         }
 
         [Fact]
-        public void The_default_view_shows_why_a_check_failed_and_what_answered_a_good_one()
+        public void The_default_view_shows_why_a_check_failed_and_what_answered_a_good_one_with_the_served_certificates_days_left()
         {
             using var ps = new PowerShellSession();
 
             var run = ps.Run(
                 "[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://h:2376'; Success = $false; Reason = 'Timeout'; Message = 'tcp://h:2376 did not answer within 1 s.' }, " +
-                "[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://g:2376'; Success = $true; ServerVersion = '20.10.24'; ApiVersion = '1.41'; Os = 'linux'; Architecture = 'amd64'; LatencyMs = 12.345 } | Out-Default");
+                "[AzDockerVm.Models.DockerHostTestResult]@{ Endpoint = 'tcp://g:2376'; Success = $true; ServerVersion = '20.10.24'; ApiVersion = '1.41'; Os = 'linux'; Architecture = 'amd64'; LatencyMs = 12.345; ServerCertificateDaysLeft = 9 } | Out-Default");
 
             run.ThrowIfFailed();
             string text = DockerSpecHelpers.WithoutAnsi(run.HostText);
-            Assert.Matches(@"Endpoint\s+Success\s+LatencyMs\s+Result", text);
+            Assert.Matches(@"Endpoint\s+Success\s+LatencyMs\s+CertDaysLeft\s+Result", text);
             Assert.Matches(@"tcp://h:2376\s+False\s+Timeout: tcp://h:2376 did not answer within 1 s\.", text);
-            Assert.Matches(@"tcp://g:2376\s+True\s+12[.,]3\s+Docker 20\.10\.24 \(API 1\.41, linux/amd64\)", text);
+            Assert.Matches(@"tcp://g:2376\s+True\s+12[.,]3\s+9\s+Docker 20\.10\.24 \(API 1\.41, linux/amd64\)", text);
         }
 
         [Fact]

@@ -5,6 +5,7 @@
 #   - Test-AzDockerHost succeeds: the VM runs, the extension succeeded, the NSGs let the Docker port through, this
 #     machine holds the client set, and the daemon answers over mutual TLS;
 #   - the network security groups expose the Docker port only to the allowed sources;
+#   - the certificate the daemon serves names the host's current FQDN and addresses and is valid for more than 30 days;
 #   - the host's certificates on this machine are valid for more than 30 days.
 # See README.md in this folder for how to run it (Connect-AzAccount first; in Azure Automation with a managed identity).
 #
@@ -56,6 +57,10 @@ Describe 'Docker host <Name>' -ForEach $dockerHosts {
     BeforeAll {
         # Shapes the sources for comparison: sorted, distinct, case as written.
         function Get-SortedSource([string[]] $Source) { @($Source | Where-Object { $_ } | Sort-Object -Unique) }
+
+        # One check of the host over mutual TLS, for the tests of what answers and of what it serves. Its warnings
+        # (an expiring or no longer matching certificate) are the tests' messages here.
+        $test = $DockerVm | Test-AzDockerHost -TimeoutSec $TimeoutSec -WarningAction SilentlyContinue
     }
 
     It 'is provisioned: Get-AzDockerVm reports Succeeded' {
@@ -63,9 +68,17 @@ Describe 'Docker host <Name>' -ForEach $dockerHosts {
     }
 
     It 'answers Test-AzDockerHost over mutual TLS' {
-        $result = $DockerVm | Test-AzDockerHost -TimeoutSec $TimeoutSec
-        $result.Success | Should -BeTrue -Because "$($result.Endpoint): $($result.Reason): $($result.Message)"
-        $result.ServerVersion | Should -Not -BeNullOrEmpty
+        $test.Success | Should -BeTrue -Because "$($test.Endpoint): $($test.Reason): $($test.Message)"
+        $test.ServerVersion | Should -Not -BeNullOrEmpty
+    }
+
+    It 'serves a certificate that names the host and is valid for more than <CertificateMinimumDays> days' {
+        # What the daemon presents in the handshake, not the local copy: a certificate that was never deployed, or one
+        # that no longer names an address Azure gave the VM since, shows here.
+        $test.ServerCertificateNotAfter | Should -Not -BeNullOrEmpty -Because "no TLS handshake with '$Name' got as far as its certificate ($($test.Reason): $($test.Message))"
+        $names = (@($test.ServerCertificateDnsName) + @($test.ServerCertificateIPAddress)) -join ', '
+        $test.ServerCertificateCoversHost | Should -BeTrue -Because "the certificate '$Name' serves names $names, not all of its FQDN ($($DockerVm.Fqdn)), public ($($DockerVm.PublicIpAddress)) and private IP ($($DockerVm.PrivateIpAddress)) as Azure reports them now: Update-AzDockerTlsCertificate -ResourceGroupName $($DockerVm.ResourceGroupName) -VMName $Name renews it"
+        $test.ServerCertificateDaysLeft | Should -BeGreaterOrEqual $CertificateMinimumDays -Because "the certificate '$Name' serves ($($test.ServerCertificateSubject)) expires $('{0:yyyy-MM-dd}' -f $test.ServerCertificateNotAfter)"
     }
 
     It 'exposes the Docker port only to the allowed sources' {
@@ -86,21 +99,13 @@ Describe 'Docker host <Name>' -ForEach $dockerHosts {
 
     It 'has certificates valid for more than <CertificateMinimumDays> days' {
         # The host's TLS set on this machine: the CA and the client certificate this machine uses, and the server
-        # certificate the host was given when it was made here. (A later Get-DockerTlsCertificate will read a set's
-        # certificates and their expiry; until then they are read here as X509Certificate2.)
+        # certificate the host was given when it was made here, as Get-DockerTlsCertificate reads them (every
+        # certificate of ca.pem counts). The served certificate is the test above.
         $DockerVm.CertificatePath | Should -Not -BeNullOrEmpty -Because "this machine holds no TLS set for '$Name' (under `$env:DOCKER_CONFIG or ~/.docker)"
-        $files = 'ca.pem', 'cert.pem', 'server-cert.pem' | ForEach-Object { Join-Path $DockerVm.CertificatePath $_ } | Where-Object { Test-Path -LiteralPath $_ }
-        $files | Should -Contain (Join-Path $DockerVm.CertificatePath 'cert.pem') -Because "the client certificate of '$Name' is missing"
-        $deadline = [DateTime]::Now.AddDays($CertificateMinimumDays)
-        $expiring = foreach ($file in $files) {
-            $certificate = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($file)
-            try {
-                if ($certificate.NotAfter -le $deadline) { '{0} ({1}) expires {2:yyyy-MM-dd}' -f (Split-Path -Leaf $file), $certificate.Subject, $certificate.NotAfter }
-            }
-            finally {
-                $certificate.Dispose()
-            }
-        }
+        $certificates = @(Get-DockerTlsCertificate -LiteralPath $DockerVm.CertificatePath -WarningAction SilentlyContinue)
+        $certificates.File | Should -Contain 'cert.pem' -Because "the client certificate of '$Name' is missing"
+        $expiring = $certificates | Where-Object DaysLeft -lt $CertificateMinimumDays |
+            ForEach-Object { '{0} ({1}) expires {2:yyyy-MM-dd}' -f $_.File, $_.Subject, $_.NotAfter }
 
         $expiring | Should -BeNullOrEmpty -Because "certificates of '$Name' expire within $CertificateMinimumDays days"
     }
