@@ -29,7 +29,7 @@ namespace AzDockerVm.Engine.IO
     /// are refused unless overwriting is allowed (naming every one). Then every file is written to a temporary file
     /// beside its target (private files are restricted before a single byte is written), and only when all are staged
     /// are they renamed into place, each replaced file kept aside until the last rename succeeded. Files to remove go
-    /// aside the same way, after the renames, and are deleted only when every step succeeded. A failure at any point
+    /// aside the same way, before the renames, and are deleted only when every step succeeded. A failure at any point
     /// leaves the folder as it was: staged files deleted, renamed and removed files put back, folders this call made removed.
     /// </summary>
     public static class StagedFileSet
@@ -108,14 +108,14 @@ namespace AzDockerVm.Engine.IO
                     staged.Add(new KeyValuePair<string, PlannedFile>(Stage(file, target, advice), file));
                 }
 
-                foreach (var pair in staged)
-                {
-                    committed.Add(Commit(pair.Key, pair.Value.Path, target, advice));
-                }
-
                 foreach (string path in remove.Where(File.Exists))
                 {
                     committed.Add(SetAside(path, target, advice));
+                }
+
+                foreach (var pair in staged)
+                {
+                    committed.Add(Commit(pair.Key, pair.Value.Path, target, advice));
                 }
 
                 done = true;
