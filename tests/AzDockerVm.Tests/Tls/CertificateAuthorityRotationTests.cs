@@ -216,6 +216,16 @@ namespace AzDockerVm.Tests.Tls
         }
 
         [Fact]
+        public void The_default_view_is_a_row_per_set_with_both_thumbprints_and_the_times()
+        {
+            string set = NewSet("set");
+            var run = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Out-Default", new { p = set }).ThrowIfFailed();
+            string header = DockerSpecHelpers.WithoutAnsi(run.HostText).Split('\n').First(l => l.StartsWith("Path"));
+            Assert.Equal(new[] { "Path", "Status", "OldCaThumbprint", "NewCaThumbprint", "StartTime", "CompletionTime" },
+                header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        [Fact]
         public void A_set_piped_several_times_is_rotated_once()
         {
             string set = NewSet("set");
