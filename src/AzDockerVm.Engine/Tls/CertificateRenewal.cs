@@ -291,7 +291,7 @@ namespace AzDockerVm.Engine.Tls
         }
 
         /// <summary>The old certificate's lifetime in whole days, without the clock-skew allowance New-DockerTlsCertificate adds in front.</summary>
-        internal static int OldLifetimeDays(DateTime notBefore, DateTime notAfter)
+        private static int OldLifetimeDays(DateTime notBefore, DateTime notAfter)
         {
             double days = Math.Round((notAfter - notBefore - DockerTlsMaterial.ClockSkewAllowance).TotalDays);
             return (int)Math.Max(1, Math.Min(DockerTlsSetRequest.MaxValidityDays, days));
