@@ -125,6 +125,23 @@ namespace AzDockerVm.Tests.Tls
         }
 
         [Fact]
+        public void A_set_rotates_again_after_a_completed_rotation_and_its_CA_is_named_afresh()
+        {
+            string set = NewSet("set");
+            var first = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Complete-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed().Single();
+            System.Threading.Thread.Sleep(1100); // the new CA's name carries the second of its start
+
+            var second = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+
+            Assert.Equal(first.Text("NewCaThumbprint"), second.Text("OldCaThumbprint"));
+            Assert.Matches(@"^CN=AzDockerVm CA docker-test\.example \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ, O=AzDockerVm$", second.Text("NewCaSubject"));
+            Assert.NotEqual(first.Text("NewCaSubject"), second.Text("NewCaSubject"));
+            Assert.Equal(first.Text("NewCaThumbprint"), Thumbprint(Path.Combine(set, "ca-rotation", "old-ca.pem")));
+            Assert.True(File.Exists(Path.Combine(set, "ca-rotation", "old-ca-key.pem")));
+            Assert.Equal(0, OpenSsl.Verify(Path.Combine(set, "ca.pem"), "sslserver", Path.Combine(set, "server-cert.pem")).ExitCode);
+        }
+
+        [Fact]
         public void The_contexts_made_from_the_set_follow_each_phase()
         {
             string set = NewSet("set");
