@@ -13,6 +13,8 @@
         'New-DockerTlsCertificate'
         'Get-DockerTlsCertificate'
         'Update-DockerTlsCertificate'
+        'Start-DockerTlsCertificateAuthorityRotation'
+        'Complete-DockerTlsCertificateAuthorityRotation'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'

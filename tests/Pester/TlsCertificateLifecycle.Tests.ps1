@@ -243,3 +243,177 @@ Describe 'Update-DockerTlsCertificate' {
         }
     }
 }
+
+Describe 'Start- and Complete-DockerTlsCertificateAuthorityRotation' {
+    BeforeAll {
+        function Get-CaThumbprint([string] $Path) {
+            (Get-DockerTlsCertificate -Path $Path | Where-Object Role -eq CA).Thumbprint
+        }
+
+        function Copy-ClientFiles([string] $From, [string] $To) {
+            $null = New-Item -ItemType Directory -Path $To -Force
+            foreach ($name in 'ca.pem', 'cert.pem', 'key.pem') { Copy-Item (Join-Path $From $name) (Join-Path $To $name) }
+            $To
+        }
+
+        function Test-OpenSslVerify([string] $CaFile, [string] $Certificate) {
+            $null = & openssl verify -CAfile $CaFile $Certificate 2>&1
+            $LASTEXITCODE -eq 0
+        }
+    }
+
+    Context 'a rotation with an overlap' {
+        BeforeAll {
+            $folder = New-TestSet 'rotate'
+            $oldCa = Get-CaThumbprint $folder
+            $oldServer = (Get-DockerTlsCertificate -Path $folder | Where-Object Role -eq Server).Thumbprint
+            $clientA = Copy-ClientFiles $folder (Join-Path $TestDrive 'client-a')
+            $context = New-DockerContext -Name pester-rotate -Endpoint tcp://10.0.0.4:2376 -CertificatePath $folder
+
+            $started = Start-DockerTlsCertificateAuthorityRotation -Path $folder
+            $mid = Get-DockerTlsCertificate -Path $folder
+            $midState = Get-Content -Raw (Join-Path $folder 'ca-rotation/rotation.json') | ConvertFrom-Json
+            $midRotationFiles = (Get-ChildItem -LiteralPath (Join-Path $folder 'ca-rotation') -Force).Name | Sort-Object
+            $oldKeyMode = (Get-Item -LiteralPath (Join-Path $folder 'ca-rotation/old-ca-key.pem')).UnixFileMode
+            $clientB = Join-Path $TestDrive 'client-b'
+            $null = New-DockerTlsCertificate -DnsName client-b.example.test -Path $clientB -CertificateAuthorityPath $folder
+            $midVerifies = if ($hasOpenSsl) {
+                @{ ServerOld = Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $folder 'server-cert.pem')
+                   ClientA = Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $clientA 'cert.pem')
+                   ClientB = Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $clientB 'cert.pem') }
+            }
+
+            $completed = $started | Complete-DockerTlsCertificateAuthorityRotation
+            $after = Get-DockerTlsCertificate -Path $folder
+        }
+
+        It 'starts: ca.pem trusts the old and the new CA, the server certificate stays the old CA''s' {
+            $started | Should -BeOfType 'AzDockerVm.Models.DockerTlsCertificateAuthorityRotation'
+            $started.Status | Should -Be 'InProgress'
+            $started.OldCaThumbprint | Should -Be $oldCa
+            ($mid | Where-Object Role -eq CA).Thumbprint | Should -Be @($oldCa, $started.NewCaThumbprint)
+            ($mid | Where-Object Role -eq Server).Thumbprint | Should -Be $oldServer
+        }
+
+        It 'starts: the set''s own client is the new CA''s, and a set issued now is the new CA''s with the two-CA ca.pem' {
+            ($mid | Where-Object Role -eq Client).Issuer | Should -BeExactly $started.NewCaSubject
+            $started.ReissuedCertificate | Should -Be @((Join-Path $folder 'cert.pem'))
+            (Get-DockerTlsCertificate -Path $clientB | Where-Object Role -eq Client).Issuer | Should -BeExactly $started.NewCaSubject
+            Get-CaThumbprint $clientB | Should -Be @($oldCa, $started.NewCaThumbprint)
+        }
+
+        It 'starts: the old CA and its key are kept aside with a state file that names both CAs' {
+            $midRotationFiles | Should -Be @('old-ca-key.pem', 'old-ca.pem', 'rotation.json')
+            if ($onUnix) { $oldKeyMode | Should -Be $privateFile }
+            $midState.status | Should -Be 'InProgress'
+            $midState.oldCertificateAuthority.thumbprint | Should -Be $oldCa
+            $midState.newCertificateAuthority.thumbprint | Should -Be $started.NewCaThumbprint
+        }
+
+        It 'during the overlap ca.pem verifies the old server, the old client and the new client' {
+            if (-not $hasOpenSsl) { Set-ItResult -Skipped -Because 'openssl is not installed' }
+            $midVerifies.ServerOld | Should -BeTrue
+            $midVerifies.ClientA | Should -BeTrue
+            $midVerifies.ClientB | Should -BeTrue
+        }
+
+        It 'completes: the new CA alone, the server certificate re-issued by it, the old CA''s key deleted' {
+            $completed.Status | Should -Be 'Completed'
+            $completed.CompletionTime | Should -Not -BeNullOrEmpty
+            ($after | Where-Object Role -eq CA).Thumbprint | Should -Be $started.NewCaThumbprint
+            $server = $after | Where-Object Role -eq Server
+            $server.Thumbprint | Should -Not -Be $oldServer
+            $server.Issuer | Should -BeExactly $started.NewCaSubject
+            $server.IPAddress | Should -Be @('10.0.0.4')
+            (Get-ChildItem -LiteralPath (Join-Path $folder 'ca-rotation') -Force).Name | Sort-Object | Should -Be @('old-ca.pem', 'rotation.json')
+        }
+
+        It 'completes: the old client no longer verifies, the clients of the overlap still do' {
+            if (-not $hasOpenSsl) { Set-ItResult -Skipped -Because 'openssl is not installed' }
+            Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $clientA 'cert.pem') | Should -BeFalse
+            Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $clientB 'cert.pem') | Should -BeTrue
+            Test-OpenSslVerify (Join-Path $clientB 'ca.pem') (Join-Path $folder 'server-cert.pem') | Should -BeTrue
+            Test-OpenSslVerify (Join-Path $clientA 'ca.pem') (Join-Path $folder 'server-cert.pem') | Should -BeFalse
+        }
+
+        It 'keeps the docker context made from the set in step' {
+            $inContext = Get-DockerTlsCertificate -LiteralPath $context.TlsPath
+            ($inContext | Where-Object Role -eq CA).Thumbprint | Should -Be $started.NewCaThumbprint
+            ($inContext | Where-Object Role -eq Client).Thumbprint | Should -Be ($after | Where-Object Role -eq Client).Thumbprint
+        }
+    }
+
+    Context 'locking out a lost client' {
+        It 're-issues only the remaining client; the lost copy no longer verifies' {
+            $folder = New-TestSet 'revoke'
+            $lost = Copy-ClientFiles $folder (Join-Path $TestDrive 'lost')
+            $remaining = Copy-ClientFiles $folder (Join-Path $TestDrive 'remaining')
+            $result = Start-DockerTlsCertificateAuthorityRotation -Path $folder -ClientPath $remaining | Complete-DockerTlsCertificateAuthorityRotation
+            $result.ClientPath | Should -Be @($remaining)
+            Get-CaThumbprint $remaining | Should -Be (Get-CaThumbprint $folder)
+            (Get-DockerTlsCertificate -Path $remaining | Where-Object Role -eq Client).IssuedBySetCa | Should -BeTrue
+            (Get-DockerTlsCertificate -Path $lost | Where-Object Role -eq Client).Issuer | Should -Not -Be $result.NewCaSubject
+            if ($hasOpenSsl) {
+                Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $lost 'cert.pem') | Should -BeFalse
+                Test-OpenSslVerify (Join-Path $folder 'ca.pem') (Join-Path $remaining 'cert.pem') | Should -BeTrue
+            }
+        }
+    }
+
+    Context 'refusals change nothing' {
+        BeforeAll {
+            # A CA that expired yesterday, made with .NET (openssl req cannot make one in the past).
+            function Set-ExpiredCa([string] $Folder) {
+                $key = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+                $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=expired CA', $key, 'SHA256')
+                $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+                $ca = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-30), [datetimeoffset]::UtcNow.AddDays(-1))
+                [System.IO.File]::WriteAllText((Join-Path $Folder 'ca.pem'), $ca.ExportCertificatePem() + "`n")
+                [System.IO.File]::WriteAllText((Join-Path $Folder 'ca-key.pem'), $key.ExportPkcs8PrivateKeyPem() + "`n")
+            }
+        }
+
+        It '<Case> is <Id>' -ForEach @(
+            @{ Case = 'a second start'; Id = 'RotationInProgress'; Category = 'InvalidOperation'; Command = 'Start'; Prepare = { param($f) $null = Start-DockerTlsCertificateAuthorityRotation -Path $f }; Extra = @{} }
+            @{ Case = 'a completion without a start'; Id = 'NoRotationInProgress'; Category = 'InvalidOperation'; Command = 'Complete'; Prepare = { param($f) }; Extra = @{} }
+            @{ Case = 'an expired CA'; Id = 'CertificateAuthorityExpired'; Category = 'InvalidData'; Command = 'Start'; Prepare = { param($f) Set-ExpiredCa $f }; Extra = @{} }
+            @{ Case = 'a CA key of another set'; Id = 'CertificateAuthorityKeyMismatch'; Category = 'InvalidData'; Command = 'Start'; Prepare = { param($f) Copy-Item (Join-Path (New-TestSet 'rot-other-key') 'ca-key.pem') (Join-Path $f 'ca-key.pem') -Force }; Extra = @{} }
+            @{ Case = 'a set without ca-key.pem'; Id = 'CertificateAuthorityKeyNotFound'; Category = 'ObjectNotFound'; Command = 'Start'; Prepare = { param($f) Remove-Item (Join-Path $f 'ca-key.pem') }; Extra = @{} }
+            @{ Case = 'a folder of clients only'; Id = 'NotATlsSet'; Category = 'InvalidArgument'; Command = 'Start'; Prepare = { param($f) Remove-Item (Join-Path $f 'server-*') }; Extra = @{} }
+            @{ Case = 'a client set of another CA'; Id = 'CertificateAuthorityMismatch'; Category = 'InvalidData'; Command = 'Start'; Prepare = { param($f) }; Extra = @{ ClientPath = 'rot-stranger' } }
+        ) {
+            $folder = New-TestSet ('rot-refused-' + $Id)
+            if ($Extra.ContainsKey('ClientPath')) { $Extra = @{ ClientPath = New-TestSet $Extra.ClientPath } }
+            & $Prepare $folder
+            $state = Get-FolderState $TestDrive
+            if ($Command -eq 'Start') {
+                $null = Start-DockerTlsCertificateAuthorityRotation -Path $folder @Extra -ErrorVariable failure -ErrorAction SilentlyContinue
+            } else {
+                $null = Complete-DockerTlsCertificateAuthorityRotation -Path $folder @Extra -ErrorVariable failure -ErrorAction SilentlyContinue
+            }
+            $failure[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
+            "$($failure[0].CategoryInfo.Category)" | Should -Be $Category
+            $failure[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+            Get-FolderState $TestDrive | Should -Be $state
+        }
+
+        It '-WhatIf writes nothing in either phase' {
+            $folder = New-TestSet 'rot-whatif'
+            $state = Get-FolderState $folder
+            Start-DockerTlsCertificateAuthorityRotation -Path $folder -WhatIf | Should -BeNullOrEmpty
+            Get-FolderState $folder | Should -Be $state
+            $null = Start-DockerTlsCertificateAuthorityRotation -Path $folder
+            $state = Get-FolderState $folder
+            Complete-DockerTlsCertificateAuthorityRotation -Path $folder -WhatIf | Should -BeNullOrEmpty
+            Get-FolderState $folder | Should -Be $state
+        }
+
+        It 'a server renewal during the overlap is RotationInProgress' {
+            $folder = New-TestSet 'rot-renew'
+            $null = Start-DockerTlsCertificateAuthorityRotation -Path $folder
+            $state = Get-FolderState $folder
+            { Update-DockerTlsCertificate -Path $folder -Server -ErrorAction Stop } | Should -Throw -ErrorId 'RotationInProgress,*'
+            Get-FolderState $folder | Should -Be $state
+        }
+    }
+}

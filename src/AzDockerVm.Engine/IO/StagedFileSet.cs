@@ -28,8 +28,9 @@ namespace AzDockerVm.Engine.IO
     /// folder, a folder on the way that is a file, or a folder that cannot be written to is refused, and existing files
     /// are refused unless overwriting is allowed (naming every one). Then every file is written to a temporary file
     /// beside its target (private files are restricted before a single byte is written), and only when all are staged
-    /// are they renamed into place, each replaced file kept aside until the last rename succeeded. A failure at any
-    /// point leaves the folder as it was: staged files deleted, renamed files put back, folders this call made removed.
+    /// are they renamed into place, each replaced file kept aside until the last rename succeeded. Files to remove go
+    /// aside the same way, before the renames, and are deleted only when every step succeeded. A failure at any point
+    /// leaves the folder as it was: staged files deleted, renamed and removed files put back, folders this call made removed.
     /// </summary>
     public static class StagedFileSet
     {
@@ -86,9 +87,13 @@ namespace AzDockerVm.Engine.IO
         }
 
         public static void Write(IReadOnlyCollection<PlannedFile> files, bool overwrite, object target, string advice = null)
+            => Write(files, new string[0], overwrite, target, advice);
+
+        /// <summary>Writes <paramref name="files"/> and removes <paramref name="remove"/> (those that exist), all or nothing.</summary>
+        public static void Write(IReadOnlyCollection<PlannedFile> files, IReadOnlyCollection<string> remove, bool overwrite, object target, string advice = null)
         {
             advice = advice ?? DefaultAdvice;
-            Check(files.Select(f => f.Path), target, advice);
+            Check(files.Select(f => f.Path).Concat(remove), target, advice);
             RefuseExisting(files.Select(f => f.Path), overwrite, target);
 
             var createdFolders = new List<string>();
@@ -101,6 +106,11 @@ namespace AzDockerVm.Engine.IO
                 {
                     EnsureDirectory(Path.GetDirectoryName(file.Path), target, createdFolders, advice);
                     staged.Add(new KeyValuePair<string, PlannedFile>(Stage(file, target, advice), file));
+                }
+
+                foreach (string path in remove.Where(File.Exists))
+                {
+                    committed.Add(SetAside(path, target, advice));
                 }
 
                 foreach (var pair in staged)
@@ -232,13 +242,34 @@ namespace AzDockerVm.Engine.IO
             }
         }
 
+        /// <summary>Moves a file to remove aside (same folder, same mode); it is deleted with the backups once the whole set is in.</summary>
+        private static (string Destination, string Backup) SetAside(string path, object target, string advice)
+        {
+            string backup = Path.Combine(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".removed");
+            try
+            {
+                BeforeCommit?.Invoke(path);
+                File.Move(path, backup);
+                return (path, backup);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new AzDockerVmException("PathNotWritable", FailureKind.WriteError, target,
+                    $"Cannot remove '{path}': {ex.Message} The files already moved into place were put back as they were: nothing was written.", advice, ex);
+            }
+        }
+
         private static void RollBack(List<(string Destination, string Backup)> committed)
         {
             foreach (var (destination, backup) in Enumerable.Reverse(committed))
             {
                 try
                 {
-                    if (backup != null)
+                    if (backup != null && !File.Exists(destination))
+                    {
+                        File.Move(backup, destination);
+                    }
+                    else if (backup != null)
                     {
                         File.Replace(backup, destination, destinationBackupFileName: null);
                     }

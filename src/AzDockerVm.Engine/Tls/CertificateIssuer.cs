@@ -27,8 +27,11 @@ namespace AzDockerVm.Engine.Tls
         internal CertificateIssuer(SecureRandom random) => _random = random;
 
         internal X509Certificate CreateAuthority(AsymmetricCipherKeyPair key, string commonName, DateTime notBefore, DateTime notAfter)
+            => CreateAuthority(key, Name(Truncate("AzDockerVm CA " + commonName), "AzDockerVm"), notBefore, notAfter);
+
+        /// <summary>A CA with a given subject (the CA that replaces another in a rotation).</summary>
+        internal X509Certificate CreateAuthority(AsymmetricCipherKeyPair key, X509Name name, DateTime notBefore, DateTime notAfter)
         {
-            var name = Name(Truncate("AzDockerVm CA " + commonName), "AzDockerVm");
             var generator = Start(name, name, key.Public, notBefore, notAfter);
             generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(0));
             generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));

@@ -88,6 +88,11 @@ namespace AzDockerVm.Engine.Tls
                     $"'{folder}' holds neither {DockerTlsFileNames.ServerCertificate} nor {DockerTlsFileNames.ClientCertificate}: there is no certificate to renew (ca.pem and ca-key.pem are never renewed). Nothing was written.");
             }
 
+            if (leaves.Any(l => l.Role == CertificateRole.Server))
+            {
+                CertificateAuthorityRotation.RefuseServerRenewalMidRotation(folder);
+            }
+
             IList<X509Certificate> setAuthorities = PemFile.ReadCertificates(caFile);
             DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
             ExistingCertificateAuthority authority = LoadAuthority(request, folder, setAuthorities, now);
@@ -109,7 +114,7 @@ namespace AzDockerVm.Engine.Tls
                     warnings.Add($"'{file}' was not issued by the CA '{CertificateInspector.DisplayName(authority.Certificate.SubjectDN)}'; the renewed one is, so peers that trusted its old issuer must trust '{authority.CertificateFile}' too.");
                 }
 
-                items.Add(Item(request, role, file, name, keyName, old, authority, now, warnings));
+                items.Add(Item(request, role, file, name, keyName, old, authority.CertificateFile, ExistingCertificateAuthority.Utc(authority.Certificate.NotAfter), now, warnings));
             }
 
             IReadOnlyList<DockerContextTlsCopy> contexts = oldClient == null || string.IsNullOrEmpty(request.DockerConfigDirectory)
@@ -152,25 +157,29 @@ namespace AzDockerVm.Engine.Tls
         {
             DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
             var random = new SecureRandom();
-            var issuer = new CertificateIssuer(random);
-            X509Certificate ca = plan.Authority.Certificate;
+            var result = new Dictionary<CertificateRole, (string, string)>();
+            foreach (CertificateRenewalItem item in plan.Items)
+            {
+                result[item.Role] = IssueOne(item, plan.Authority.Certificate, plan.Authority.PrivateKey, now, random);
+            }
+
+            return result;
+        }
+
+        /// <summary>One new certificate (PEM) and its new key (PEM) from <paramref name="ca"/>, never valid outside the CA's lifetime.</summary>
+        internal static (string Certificate, string Key) IssueOne(CertificateRenewalItem item, X509Certificate ca, AsymmetricKeyParameter caKey, DateTime now, SecureRandom random)
+        {
             DateTime caNotBefore = ExistingCertificateAuthority.Utc(ca.NotBefore);
             DateTime caNotAfter = ExistingCertificateAuthority.Utc(ca.NotAfter);
             DateTime notBefore = now - DockerTlsMaterial.ClockSkewAllowance;
             notBefore = notBefore < caNotBefore ? caNotBefore : notBefore;
-
-            var result = new Dictionary<CertificateRole, (string, string)>();
-            foreach (CertificateRenewalItem item in plan.Items)
-            {
-                AsymmetricCipherKeyPair key = TlsKeyPairs.Generate(item.KeyAlgorithm, 1, random)[0];
-                DateTime notAfter = now.AddDays(item.ValidityDays) < caNotAfter ? now.AddDays(item.ValidityDays) : caNotAfter;
-                X509Certificate certificate = item.Role == CertificateRole.Server
-                    ? issuer.CreateServer(ca, plan.Authority.PrivateKey, key.Public, item.SubjectName, item.DnsNames, item.Addresses, notBefore, notAfter)
-                    : issuer.CreateClient(ca, plan.Authority.PrivateKey, key.Public, item.SubjectName, notBefore, notAfter);
-                result[item.Role] = (DockerTlsMaterial.CertificatePem(certificate), TlsKeyPairs.ToPem(key.Private));
-            }
-
-            return result;
+            DateTime notAfter = now.AddDays(item.ValidityDays) < caNotAfter ? now.AddDays(item.ValidityDays) : caNotAfter;
+            var issuer = new CertificateIssuer(random);
+            AsymmetricCipherKeyPair key = TlsKeyPairs.Generate(item.KeyAlgorithm, 1, random)[0];
+            X509Certificate certificate = item.Role == CertificateRole.Server
+                ? issuer.CreateServer(ca, caKey, key.Public, item.SubjectName, item.DnsNames, item.Addresses, notBefore, notAfter)
+                : issuer.CreateClient(ca, caKey, key.Public, item.SubjectName, notBefore, notAfter);
+            return (DockerTlsMaterial.CertificatePem(certificate), TlsKeyPairs.ToPem(key.Private));
         }
 
         /// <summary>The CA that renews: the set's own (ca.pem + ca-key.pem), or the one in CertificateAuthorityPath, which must be the set's.</summary>
@@ -231,8 +240,9 @@ namespace AzDockerVm.Engine.Tls
             return null;
         }
 
-        private static CertificateRenewalItem Item(CertificateRenewalRequest request, CertificateRole role, string file, string name, string keyName,
-            X509Certificate old, ExistingCertificateAuthority authority, DateTime now, List<string> warnings)
+        /// <summary>What the renewal of <paramref name="old"/> will say: its subject, names and algorithm, its lifetime from now (unless the request changes them).</summary>
+        internal static CertificateRenewalItem Item(CertificateRenewalRequest request, CertificateRole role, string file, string name, string keyName,
+            X509Certificate old, string caFile, DateTime caNotAfter, DateTime now, List<string> warnings)
         {
             string oldAlgorithm = TlsKeyAlgorithmNames.Of(old.GetPublicKey());
             string algorithmName = request.KeyAlgorithm ?? oldAlgorithm;
@@ -245,10 +255,9 @@ namespace AzDockerVm.Engine.Tls
             DateTime oldNotBefore = ExistingCertificateAuthority.Utc(old.NotBefore);
             DateTime oldNotAfter = ExistingCertificateAuthority.Utc(old.NotAfter);
             int days = request.ValidityDays ?? OldLifetimeDays(oldNotBefore, oldNotAfter);
-            DateTime caNotAfter = ExistingCertificateAuthority.Utc(authority.Certificate.NotAfter);
             if (caNotAfter < now.AddDays(days))
             {
-                warnings.Add($"The CA in '{authority.CertificateFile}' expires on {caNotAfter:u}, before the {days} days of the renewed {name}: it ends when the CA does.");
+                warnings.Add($"The CA in '{caFile}' expires on {caNotAfter:u}, before the {days} days of the renewed {name}: it ends when the CA does.");
             }
 
             IReadOnlyList<string> dnsNames = new string[0];
