@@ -13,6 +13,7 @@
         'New-DockerTlsCertificate'
         'Get-DockerTlsCertificate'
         'Update-DockerTlsCertificate'
+        'Update-AzDockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'
