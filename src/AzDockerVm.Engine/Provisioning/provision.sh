@@ -843,6 +843,8 @@ manage_service() {
   open_firewall
   if [[ $RESTART_NEEDED == true ]]; then
     say "restarting Docker to apply the configuration"
+    # docker.service allows 3 starts a minute: a renewal right after provisioning (or another renewal) would hit it.
+    systemctl reset-failed docker.service >/dev/null 2>&1 || true
     if ! { run_logged systemctl restart docker.service && wait_for_docker; }; then restore_previous_config; fi
   elif ! systemctl is-active --quiet docker.service; then
     say "starting Docker"

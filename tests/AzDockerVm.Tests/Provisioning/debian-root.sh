@@ -69,6 +69,7 @@ TESTS=(''
   'nspawn: a failed registry login is reported without leaking the password'
   'nspawn: the renewal as Update-AzDockerTlsCertificate rendered it turns live-restore on by a reload; docker restarts once and serves the new certificate (a running container survives where containers can run here)'
   'nspawn: a renewal whose certificate the installed CA did not issue is refused; files, MainPID and the served certificate unchanged'
+  'nspawn: a rollout with a CA bundle (old and new CA, as a CA rotation sends) installs it: clients of both CAs are accepted'
   'cleanup: no mounts, processes or nspawn leftovers remain'
 )
 LAST_TEST=$((${#TESTS[@]} - 1))
@@ -1133,6 +1134,31 @@ t_nspawn_renew_refused() {
   checks_passed
 }
 
+# The rollout as a CA rotation will send it (rendered here: the module renders no bundle yet): the installed CA
+# (the module's) and the harness's CA together as the trust bundle, a server certificate of the harness's CA.
+t_nspawn_rollout_bundle() {
+  local bundle=$WORK/bundle.pem output
+  local -a SETTING_NAMES=(AZDV_MODE AZDV_PORT AZDV_CA_B64 AZDV_CERT_B64 AZDV_KEY_B64)
+  if [[ ! -s $ROOT$RENEW_CLIENT/ca.pem ]]; then
+    SKIP_REASON='the host was not set up by the module-rendered script (AZDV_TEST_RENDERED_RENEW_*)'
+    return 2
+  fi
+  cat "$ROOT$RENEW_CLIENT/ca.pem" "$TLS/ca/ca.pem" >"$bundle"
+  S=([AZDV_MODE]=tls-rollout [AZDV_PORT]=$PORT [AZDV_CA_B64]=$(b64 "$bundle")
+    [AZDV_CERT_B64]=$(b64 "$TLS/server2-cert.pem") [AZDV_KEY_B64]=$(b64 "$TLS/server2-key.pem"))
+  run_script nspawn
+  check 'exit status 0' equals "$RC" 0
+  check 'summary: status=ok, live-restore on' matches "$LAST" '^AZDOCKERVM status=ok .* changed=true started=true live-restore=on served=[0-9A-F]{64}$'
+  check 'ca.pem is the bundle' same_file "$ROOT/etc/docker/tls/ca.pem" "$bundle"
+  check 'the new certificate is served' equals "$(served_fingerprint "$LEADER")" "$(fingerprint_of "$TLS/server2-cert.pem")"
+  check "a client of the harness's CA is accepted" client_accepted "$LEADER"
+  output=$(nsenter --net="/proc/$LEADER/ns/net" chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root \
+    /usr/bin/docker --config "$CLIENT_DIR/config" --tlsverify --tlscacert "$CLIENT_DIR/ca.pem" \
+    --tlscert "$RENEW_CLIENT/cert.pem" --tlskey "$RENEW_CLIENT/key.pem" -H "tcp://127.0.0.1:$PORT" version --format '{{.Server.Version}}' 2>&1)
+  check "a client of the module's CA is accepted too ($output)" matches "$output" '^20\.10\.'
+  checks_passed
+}
+
 t_cleanup() {
   local leftovers
   cleanup
@@ -1185,6 +1211,7 @@ run_test 23 started t_nspawn_rollback
 run_test 24 started t_nspawn_login
 run_test 25 started t_nspawn_renew
 run_test 26 started t_nspawn_renew_refused
-run_test 27 none t_cleanup
+run_test 27 started t_nspawn_rollout_bundle
+run_test 28 none t_cleanup
 printf '1..%d\n' "$LAST_TEST"
 ((FAILED == 0))
