@@ -31,10 +31,11 @@ namespace AzDockerVm.Engine.Azure
     /// <summary>A checked renewal of one VM's server certificate: the VM read, its host and set found, the certificate planned; nothing issued, sent or written.</summary>
     public sealed class VmCertificateRenewalPlan
     {
-        internal VmCertificateRenewalPlan(VmDockerHost host, CertificateRenewalPlan renewal)
+        internal VmCertificateRenewalPlan(VmDockerHost host, CertificateRenewalPlan renewal, string dockerConfig)
         {
             Host = host;
             Renewal = renewal;
+            DockerConfig = dockerConfig;
         }
 
         public string VmName => Host.Vm.Name;
@@ -62,6 +63,8 @@ namespace AzDockerVm.Engine.Azure
         internal VmDockerHost Host { get; }
 
         internal CertificateRenewalPlan Renewal { get; }
+
+        internal string DockerConfig { get; }
     }
 
     /// <summary>A renewal done: the VM serves the new certificate, and the set holds it.</summary>
@@ -118,7 +121,7 @@ namespace AzDockerVm.Engine.Azure
                     DockerConfigDirectory = request.DockerConfig,
                 });
                 RequireIssuedByAuthority(renewal, folder);
-                return new VmCertificateRenewalPlan(host, renewal);
+                return new VmCertificateRenewalPlan(host, renewal, request.DockerConfig);
             });
 
         /// <summary>Issues the certificate, pushes it, checks that it is served, then replaces the set's server files.</summary>
@@ -155,6 +158,8 @@ namespace AzDockerVm.Engine.Azure
                     throw new AzDockerVmException(ex.ErrorId, ex.Kind, ex.Target,
                         ex.Message.TrimEnd() + $" The VM '{plan.VmName}' serves the new certificate (issued by the same CA: clients keep working); only the copy in '{folder}' is the old one.", ex.RecommendedAction, ex);
                 }
+
+                RepairContext(arm, plan);
 
                 // The script's summary: live-restore=off when the host's configuration switches it off.
                 StatusLine line = StatusLine.FindLast(new[] { report?.StatusMessage ?? string.Empty });
@@ -198,6 +203,51 @@ namespace AzDockerVm.Engine.Azure
             throw new AzDockerVmException("CertificateNotFound", FailureKind.ObjectNotFound, folder,
                 $"There is no TLS set of VM '{vm.Name}' on this machine: '{folder}' holds no {DockerTlsFileNames.ServerCertificate}, and no set here is the one its docker context '{vm.Name}' was made from. Nothing was changed.",
                 "Give the folder of the host's set (ca.pem, server-cert.pem, server-key.pem) with -CertificatePath.");
+        }
+
+        /// <summary>
+        /// The docker context named after the VM, made from this set, follows the VM to its current address (a host
+        /// without an FQDN whose public IP changed): the same endpoint Set-AzDockerExtension gives it.
+        /// </summary>
+        private static void RepairContext(ArmConnection arm, VmCertificateRenewalPlan plan)
+        {
+            VmFacts vm = plan.Host.Vm;
+            string dockerConfig = plan.DockerConfig, name = vm.Name;
+            string host = vm.Fqdns.FirstOrDefault() ?? vm.PublicIPAddresses.FirstOrDefault() ?? vm.PrivateIPAddresses.FirstOrDefault();
+            if (dockerConfig == null || host == null || !DockerContextStore.Exists(dockerConfig, name))
+            {
+                return;
+            }
+
+            string endpoint = Docker.DockerEndpoint.Format(host, plan.Host.Port);
+            string copy = Path.Combine(dockerConfig, "contexts", "tls", DockerContextStore.ContextDirectoryName(name), "docker", DockerTlsFileNames.ClientCertificate);
+            string client = Path.Combine(plan.CertificatePath, DockerTlsFileNames.ClientCertificate);
+            if (string.Equals(DockerContextStore.ReadEndpoint(dockerConfig, name), endpoint, StringComparison.OrdinalIgnoreCase)
+                || !File.Exists(copy) || !File.Exists(client) || !File.ReadAllBytes(copy).SequenceEqual(File.ReadAllBytes(client)))
+            {
+                return;
+            }
+
+            try
+            {
+                DockerContextStore.Write(DockerContextStore.Prepare(new DockerContextRequest
+                {
+                    Name = name,
+                    Endpoint = endpoint,
+                    Description = $"Azure VM {vm.ResourceGroupName}/{name} (AzDockerVm)",
+                    CaFile = Path.Combine(plan.CertificatePath, DockerTlsFileNames.CaCertificate),
+                    CertFile = client,
+                    KeyFile = Path.Combine(plan.CertificatePath, DockerTlsFileNames.ClientKey),
+                    DockerConfig = dockerConfig,
+                    Overwrite = true,
+                }));
+                arm.Host.WriteVerbose($"Docker context '{name}' now points at {endpoint}, the VM's address now.");
+            }
+            catch (AzDockerVmException ex)
+            {
+                // The renewal is done (served, the set switched): the context is a convenience on top.
+                arm.Host.WriteWarning($"The docker context '{name}' still points at its old address; it could not be rewritten for {endpoint}: {ex.Message}");
+            }
         }
 
         /// <summary>The resource group's CA that New-AzDockerVm keeps on this machine, when there is one.</summary>

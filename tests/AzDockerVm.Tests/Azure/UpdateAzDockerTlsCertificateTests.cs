@@ -125,6 +125,9 @@ namespace AzDockerVm.Tests.Azure
             var kept = Certificate(File.ReadAllText(Path.Combine(Set("127.0.0.2"), "server-cert.pem")));
             Assert.Equal(new[] { "127.0.0.3", "10.0.0.4" }, Names(kept).Ips);
             Assert.False(Directory.Exists(Set("127.0.0.3")));
+            // The docker context made from the set follows the VM to its new address; its client files stay.
+            string meta = Directory.GetFiles(Path.Combine(_bench.DockerConfig, "contexts", "meta"), "meta.json", SearchOption.AllDirectories).Single();
+            Assert.Equal($"tcp://127.0.0.3:{port}", (string)JsonNode.Parse(File.ReadAllText(meta))["Endpoints"]["docker"]["Host"]);
         }
 
         [Fact]
