@@ -15,6 +15,7 @@
         'Update-DockerTlsCertificate'
         'Start-DockerTlsCertificateAuthorityRotation'
         'Complete-DockerTlsCertificateAuthorityRotation'
+        'Update-AzDockerTlsCertificate'
         'New-DockerContext'
         'Test-AzDockerHost'
         'Set-AzDockerExtension'

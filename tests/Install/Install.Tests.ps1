@@ -17,7 +17,7 @@ BeforeAll {
 
     # The pwsh running these tests (the project's pinned 7.6.10); a fresh process of it for every step.
     $script:pwshDll = Join-Path $PSHOME 'pwsh.dll'
-    $script:cmdlets = 'New-DockerTlsCertificate', 'Get-DockerTlsCertificate', 'Update-DockerTlsCertificate',
+    $script:cmdlets = 'New-DockerTlsCertificate', 'Get-DockerTlsCertificate', 'Update-DockerTlsCertificate', 'Update-AzDockerTlsCertificate',
         'Start-DockerTlsCertificateAuthorityRotation', 'Complete-DockerTlsCertificateAuthorityRotation', 'New-DockerContext', 'Test-AzDockerHost',
         'Set-AzDockerExtension', 'Get-AzDockerExtension', 'Remove-AzDockerExtension',
         'New-AzDockerVm', 'Get-AzDockerVm', 'Remove-AzDockerVm'

@@ -136,6 +136,13 @@ Describe 'Azure cmdlets without Azure' {
                 { $status | Remove-AzDockerExtension -Force } | Should -Throw -ErrorId 'AzContextNotFound,*'
             }
 
+            It 'Update-AzDockerTlsCertificate throws AzContextNotFound, binds Get-AzDockerVm-shaped objects and writes nothing' {
+                $hostObject = [pscustomobject]@{ ResourceGroupName = 'rg'; Name = 'vm1'; VMName = 'vm1'; Id = $fakeVmId }
+                { $hostObject | Update-AzDockerTlsCertificate } | Should -Throw -ErrorId 'AzContextNotFound,*'
+                { Update-AzDockerTlsCertificate -ResourceId $fakeVmId -WhatIf } | Should -Throw -ErrorId 'AzContextNotFound,*'
+                Join-Path $env:DOCKER_CONFIG 'azdockervm' | Should -Not -Exist
+            }
+
             It 'binds objects with a ResourceId property from the pipeline' {
                 $resource = [pscustomobject]@{ ResourceId = $fakeVmId }
                 { $resource | Get-AzDockerExtension -Status } | Should -Throw -ErrorId 'AzContextNotFound,*'
@@ -222,6 +229,24 @@ Describe 'Azure cmdlets without Azure' {
                 { Get-AzDockerExtension rg 'vm?1' } | Should -Throw -ErrorId 'InvalidVmName,*'
                 { Remove-AzDockerExtension rg 'vm 1' -Force } | Should -Throw -ErrorId 'InvalidVmName,*'
                 Should -Invoke Get-AzAccessToken -Times 0 -Exactly
+            }
+
+            It 'Update-AzDockerTlsCertificate refuses <Case> before asking for a token (<Id>)' -ForEach @(
+                @{ Case = 'a validity of 0 days'; Id = 'InvalidValidityDays'; Arguments = @{ ValidityDays = 0 } }
+                @{ Case = 'a set folder on the env: drive'; Id = 'PathNotFileSystem'; Arguments = @{ CertificatePath = 'env:/PATH' } }
+                @{ Case = 'a CA folder on a drive that does not exist'; Id = 'InvalidPath'; Arguments = @{ CertificateAuthorityPath = 'nosuchdrive:/ca' } }
+            ) {
+                $err = { Update-AzDockerTlsCertificate rg vm1 @Arguments } | Should -Throw -ErrorId "$Id,*" -PassThru
+                $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+                { Update-AzDockerTlsCertificate rg 'vm/1' } | Should -Throw -ErrorId 'InvalidVmName,*'
+                Should -Invoke Get-AzAccessToken -Times 0 -Exactly
+            }
+
+            It 'Update-AzDockerTlsCertificate reaches no Azure here (ArmConnectionFailed) and changes no local file' {
+                $state = Get-ChildItem -LiteralPath $tls.Path -File | Get-FileHash | Select-Object -ExpandProperty Hash
+                $err = { Update-AzDockerTlsCertificate rg vm1 -CertificatePath $tls.Path } | Should -Throw -ErrorId 'ArmConnectionFailed,*' -PassThru
+                $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+                Get-ChildItem -LiteralPath $tls.Path -File | Get-FileHash | Select-Object -ExpandProperty Hash | Should -Be $state
             }
 
             It 'refuses an azure-environment the DockerExtension handler does not know (UnsupportedAzureEnvironment)' {

@@ -112,12 +112,13 @@ namespace AzDockerVm.Engine.Azure
         }
 
         /// <summary>Waits for a started extension PUT and reads the VM's report; a failure carries the script's own words when the VM gave them.</summary>
-        internal static async Task<DockerExtensionInfo> FinishAsync(ArmConnection arm, VmFacts vm, string extensionName, Operation operation, CancellationToken ct)
+        internal static async Task<DockerExtensionInfo> FinishAsync(ArmConnection arm, VmFacts vm, string extensionName, Operation operation, CancellationToken ct,
+            string progress = "The VM is installing and configuring Docker")
         {
             var vmResource = arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
             try
             {
-                await WaitAsync(arm, operation, vm.Name, "The VM is installing and configuring Docker", ct).ConfigureAwait(false);
+                await WaitAsync(arm, operation, vm.Name, progress, ct).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status > 0 && ex.Status < 400)
             {

@@ -74,7 +74,7 @@ namespace AzDockerVm.Engine.Azure
                 return plan;
             });
 
-        private static void RefuseUnlessRunningLinux(VmFacts vm)
+        internal static void RefuseUnlessRunningLinux(VmFacts vm)
         {
             if (!string.Equals(vm.OsType, "Linux", StringComparison.OrdinalIgnoreCase))
             {

@@ -10,13 +10,23 @@ using AzDockerVm.Engine.Text;
 namespace AzDockerVm.Engine.Provisioning
 {
     /// <summary>
-    /// Renders the daemon.json the VM gets: TLS always on and verified, the unix socket plus the TLS port, the
-    /// hardening set on request, then the user's own settings merged in. Settings that would weaken or contradict
-    /// TLS are refused rather than merged.
+    /// Renders the daemon.json the VM gets: TLS always on and verified, the unix socket plus the TLS port,
+    /// live-restore on, the hardening set on request, then the user's own settings merged in. Settings that would
+    /// weaken or contradict TLS are refused rather than merged.
     /// </summary>
+    /// <remarks>
+    /// live-restore is on for every host, not only hardened ones: the daemon restarts of a certificate renewal, a
+    /// package upgrade or a settings change then leave running containers running. Turning it on later costs a
+    /// restart of its own (a daemon stopped without it stops its containers), so a host has it from the start; a
+    /// renewal turns it on for hosts made before (by a reload, without a restart). -DaemonConfig can switch it off
+    /// (Docker Swarm refuses to run with it), and a -DockerOption --live-restore flag takes its place.
+    /// </remarks>
     public static class DaemonConfiguration
     {
         public const string TlsDirectory = "/etc/docker/tls";
+
+        /// <summary>Running containers keep running while dockerd restarts.</summary>
+        public const string LiveRestoreKey = "live-restore";
 
         private static readonly string[] s_reserved = { "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "hosts" };
 
@@ -32,11 +42,16 @@ namespace AzDockerVm.Engine.Provisioning
                 ["hosts"] = new JsonArray("unix:///var/run/docker.sock", "tcp://0.0.0.0:" + settings.Port.ToString(CultureInfo.InvariantCulture)),
             };
 
+            // A flag in -DockerOption and the same key in daemon.json stop dockerd from starting: the flag wins.
+            if (!DockerdFlags.Parse(settings.DockerOptions).Keys.Any(k => k.Key == LiveRestoreKey))
+            {
+                root[LiveRestoreKey] = true;
+            }
+
             if (settings.Hardened)
             {
                 root["userns-remap"] = "default";
                 root["no-new-privileges"] = true;
-                root["live-restore"] = true;
                 root["icc"] = false;
                 root["log-driver"] = "json-file";
                 root["log-opts"] = new JsonObject { ["max-size"] = "10m", ["max-file"] = "3" };

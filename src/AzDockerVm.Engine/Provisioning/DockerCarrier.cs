@@ -31,6 +31,13 @@ namespace AzDockerVm.Engine.Provisioning
         /// <summary>The payload (nothing secret in its public settings); <paramref name="rerun"/> runs unchanged settings again where the carrier can.</summary>
         public abstract ExtensionPayload BuildPayload(DockerHostSettings settings, string typeHandlerVersion, bool rerun);
 
+        /// <summary>
+        /// The payload of a TLS rollout on a host this carrier set up: the new server files (and trust bundle) only,
+        /// with the settings installed on the extension (<paramref name="installedSettingsJson"/>, its public settings)
+        /// kept where the carrier must send them again.
+        /// </summary>
+        public abstract ExtensionPayload BuildTlsRolloutPayload(TlsRollout rollout, string installedSettingsJson, string typeHandlerVersion);
+
         public static DockerCarrier For(ExtensionHandler handler)
             => handler == ExtensionHandler.DockerExtension ? LegacyDockerExtension : CustomScript;
 
@@ -50,7 +57,12 @@ namespace AzDockerVm.Engine.Provisioning
 
             public override ExtensionPayload BuildPayload(DockerHostSettings settings, string typeHandlerVersion, bool rerun)
                 => ExtensionPayload.ForCustomScript(settings, typeHandlerVersion ?? DefaultTypeHandlerVersion,
-                    rerun ? (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & int.MaxValue) : (int?)null);
+                    rerun ? Timestamp() : (int?)null);
+
+            public override ExtensionPayload BuildTlsRolloutPayload(TlsRollout rollout, string installedSettingsJson, string typeHandlerVersion)
+                => ExtensionPayload.ForCustomScriptTlsRollout(rollout, typeHandlerVersion ?? DefaultTypeHandlerVersion, Timestamp());
+
+            private static int Timestamp() => (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & int.MaxValue);
         }
 
         private sealed class LegacyDockerExtensionCarrier : DockerCarrier
@@ -66,6 +78,9 @@ namespace AzDockerVm.Engine.Provisioning
             // The legacy schema has no timestamp: unchanged settings are not run again.
             public override ExtensionPayload BuildPayload(DockerHostSettings settings, string typeHandlerVersion, bool rerun)
                 => ExtensionPayload.ForLegacyDockerExtension(settings, typeHandlerVersion ?? DefaultTypeHandlerVersion);
+
+            public override ExtensionPayload BuildTlsRolloutPayload(TlsRollout rollout, string installedSettingsJson, string typeHandlerVersion)
+                => ExtensionPayload.ForLegacyTlsRollout(rollout, installedSettingsJson, typeHandlerVersion ?? DefaultTypeHandlerVersion);
         }
     }
 }

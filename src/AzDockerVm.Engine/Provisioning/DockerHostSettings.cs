@@ -35,7 +35,7 @@ namespace AzDockerVm.Engine.Provisioning
 
         public string AdminUserName { get; set; }
 
-        /// <summary>The seeds' security advice: userns-remap, no-new-privileges, live-restore, icc off, log limits.</summary>
+        /// <summary>The seeds' security advice: userns-remap, no-new-privileges, icc off, log limits (live-restore is on for every host).</summary>
         public bool Hardened { get; set; }
 
         /// <summary>For the legacy handler only: AzureCloud (default) or AzureChinaCloud.</summary>

@@ -51,6 +51,47 @@ namespace AzDockerVm.Engine.Provisioning
             };
         }
 
+        /// <summary>
+        /// CustomScript carrying a TLS rollout: the script in its tls-rollout mode (protected) and a timestamp, so the
+        /// handler runs it even when the same files are sent again (a retry).
+        /// </summary>
+        internal static ExtensionPayload ForCustomScriptTlsRollout(TlsRollout rollout, string typeHandlerVersion, int timestamp)
+            => new ExtensionPayload
+            {
+                Handler = ExtensionHandler.CustomScript,
+                TypeHandlerVersion = typeHandlerVersion,
+                Settings = new JsonObject { ["skipDos2Unix"] = true, ["timestamp"] = timestamp },
+                ProtectedSettings = new JsonObject { ["script"] = ProvisioningScript.ToCustomScriptPayload(ProvisioningScript.RenderTlsRollout(rollout)) },
+            };
+
+        /// <summary>
+        /// The legacy DockerExtension carrying a TLS rollout: its public settings as installed (port, options, cloud),
+        /// new "certs" in the protected ones. ARM never returns protected settings, so the compose project's protected
+        /// environment and the registry login cannot be sent again: the compose keys are left out, so the handler does
+        /// not run the project again without its variables (its containers are left as they are).
+        /// </summary>
+        internal static ExtensionPayload ForLegacyTlsRollout(TlsRollout rollout, string installedSettingsJson, string typeHandlerVersion)
+        {
+            JsonObject publicSettings = (string.IsNullOrEmpty(installedSettingsJson) ? null : JsonNode.Parse(installedSettingsJson) as JsonObject) ?? new JsonObject();
+            publicSettings.Remove("compose");
+            publicSettings.Remove("compose-environment");
+            return new ExtensionPayload
+            {
+                Handler = ExtensionHandler.DockerExtension,
+                TypeHandlerVersion = typeHandlerVersion,
+                Settings = publicSettings,
+                ProtectedSettings = new JsonObject
+                {
+                    ["certs"] = new JsonObject
+                    {
+                        ["ca"] = Base64(rollout.TrustBundlePem ?? rollout.CurrentTrustPem),
+                        ["cert"] = Base64(rollout.ServerCertificatePem),
+                        ["key"] = Base64(rollout.ServerKeyPem),
+                    },
+                },
+            };
+        }
+
         /// <summary>The retired DockerExtension 1.x schema, key for key (docker.port is a string; certs are base64).</summary>
         internal static ExtensionPayload ForLegacyDockerExtension(DockerHostSettings settings, string typeHandlerVersion)
         {

@@ -18,6 +18,9 @@ namespace AzDockerVm.Engine.Provisioning
     public static class ProvisioningScript
     {
         internal const string SettingsMarker = "# @AZDV_SETTINGS@";
+
+        /// <summary>AZDV_MODE of a rollout: replace the server certificate and key (and the client CA bundle) only.</summary>
+        public const string TlsRolloutMode = "tls-rollout";
         private const string ResourceName = "AzDockerVm.Engine.Provisioning.provision.sh";
         private static readonly Regex s_plainToken = TextRules.Whole("[A-Za-z0-9._:/-]*");
 
@@ -46,7 +49,28 @@ namespace AzDockerVm.Engine.Provisioning
                 Encoded("AZDV_REGISTRY_PASSWORD_B64", settings.RegistryPassword),
                 Plain("AZDV_ADMIN_USER", settings.AdminUserName, "the VM's admin user name"),
             };
+            return WithSettings(values);
+        }
 
+        /// <summary>
+        /// The script in its tls-rollout mode: only the port, the new server certificate and key and (when it changes)
+        /// the CA bundle for clients are set; the VM keeps every other setting it has.
+        /// </summary>
+        public static string RenderTlsRollout(TlsRollout rollout)
+        {
+            var values = new List<KeyValuePair<string, string>>
+            {
+                Plain("AZDV_MODE", TlsRolloutMode, "the script's mode"),
+                Plain("AZDV_PORT", rollout.Port.ToString(CultureInfo.InvariantCulture), "the Docker port"),
+                Encoded("AZDV_CA_B64", rollout.TrustBundlePem),
+                Encoded("AZDV_CERT_B64", rollout.ServerCertificatePem),
+                Encoded("AZDV_KEY_B64", rollout.ServerKeyPem),
+            };
+            return WithSettings(values);
+        }
+
+        private static string WithSettings(IEnumerable<KeyValuePair<string, string>> values)
+        {
             var block = new StringBuilder();
             foreach (var pair in values)
             {

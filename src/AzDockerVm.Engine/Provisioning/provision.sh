@@ -22,6 +22,11 @@
 #   AZDV_REGISTRY_SERVER, AZDV_REGISTRY_USER_B64, AZDV_REGISTRY_PASSWORD_B64
 #                               docker login (skipped when user or password is empty)
 #   AZDV_ADMIN_USER             user added to the docker group (skipped if empty or unknown)
+#   AZDV_MODE                   empty: provision (everything above); tls-rollout: on a host this script
+#                               provisioned, replace only the server certificate and key (AZDV_CERT_B64,
+#                               AZDV_KEY_B64) and, when AZDV_CA_B64 is given, the CA bundle dockerd trusts
+#                               for clients; the other settings are ignored and the installed configuration
+#                               is kept (see "TLS rollout" below)
 #   AZDV_DEBUG=1 (environment)  trace the steps that handle no secret (like bash -x)
 #
 # Files written (each compared first and replaced atomically only when different)
@@ -33,6 +38,7 @@
 #
 # Output: progress on stdout, errors on stderr. The LAST stdout line is a secret-free summary:
 #   AZDOCKERVM status=ok docker=<version|unknown> port=<port> tls=on changed=<true|false> started=<true|false>
+#   (tls-rollout adds: live-restore=<on|off> served=<sha256 of the served certificate, hex>)
 #   AZDOCKERVM status=failed reason=<short-reason>        (and a non-zero exit status)
 #
 # Secrets (server key, registry credentials, compose files) are decoded straight into private files
@@ -65,6 +71,7 @@ AZDV_REGISTRY_SERVER=${AZDV_REGISTRY_SERVER:-}
 AZDV_REGISTRY_USER_B64=${AZDV_REGISTRY_USER_B64:-}
 AZDV_REGISTRY_PASSWORD_B64=${AZDV_REGISTRY_PASSWORD_B64:-}
 AZDV_ADMIN_USER=${AZDV_ADMIN_USER:-}
+AZDV_MODE=${AZDV_MODE:-}
 
 readonly TLS_DIR=/etc/docker/tls
 readonly DAEMON_JSON=/etc/docker/daemon.json
@@ -89,6 +96,7 @@ DOCKER_OPTIONS=()    # extra dockerd arguments (validated words)
 DOCKER_OPTION_KEYS=() # the daemon.json keys those arguments set
 ROLLBACK_TARGETS=()  # files replaced in this run ...
 ROLLBACK_COPIES=()   # ... and their previous copies ('' = did not exist)
+LIVE_RESTORE=off     # tls-rollout: the daemon that is stopped for the restart has live-restore on
 
 # ---------------------------------------------------------------------------------------------------
 # Output and failure handling
@@ -172,13 +180,8 @@ stage_settings() {
   done
   [[ $AZDV_DOCKER_VERSION =~ ^[A-Za-z0-9._:~+-]*$ ]] ||
     fail invalid-setting "setting AZDV_DOCKER_VERSION is not a package version"
-  if [[ ! $AZDV_PORT =~ ^[0-9]{1,5}$ ]] || ((10#$AZDV_PORT < 1 || 10#$AZDV_PORT > 65535)); then
-    fail invalid-setting "setting AZDV_PORT must be a TCP port number (1-65535)"
-  fi
-  AZDV_PORT=$((10#$AZDV_PORT))
-
-  STAGE=$(mktemp -d "${TMPDIR:-/tmp}/azdockervm.XXXXXX")
-  chmod 0700 "$STAGE"
+  check_port_setting
+  make_stage
   decode_setting AZDV_CA_B64 "$STAGE/ca.pem" required
   decode_setting AZDV_CERT_B64 "$STAGE/server-cert.pem" required
   decode_setting AZDV_KEY_B64 "$STAGE/server-key.pem" required
@@ -205,6 +208,18 @@ stage_settings() {
     fail invalid-key "AZDV_KEY_B64 does not hold a PEM private key"
 
   parse_docker_options
+}
+
+check_port_setting() {
+  if [[ ! $AZDV_PORT =~ ^[0-9]{1,5}$ ]] || ((10#$AZDV_PORT < 1 || 10#$AZDV_PORT > 65535)); then
+    fail invalid-setting "setting AZDV_PORT must be a TCP port number (1-65535)"
+  fi
+  AZDV_PORT=$((10#$AZDV_PORT))
+}
+
+make_stage() {
+  STAGE=$(mktemp -d "${TMPDIR:-/tmp}/azdockervm.XXXXXX")
+  chmod 0700 "$STAGE"
 }
 
 # Extra dockerd flags, parsed as dockerd parses them (every word; --flag=value and --flag value; bool flags
@@ -555,8 +570,13 @@ validate_certificates() {
   fi
   openssl x509 -noout -checkend 0 -in "$STAGE/server-cert.pem" >/dev/null 2>&1 ||
     fail certificate-expired "the server certificate (AZDV_CERT_B64) has expired"
-  openssl verify -CAfile "$STAGE/ca.pem" "$STAGE/server-cert.pem" >/dev/null 2>&1 ||
+  if ! openssl verify -CAfile "$STAGE/ca.pem" "$STAGE/server-cert.pem" >/dev/null 2>&1; then
+    # A rollout keeps the clients: a certificate they would not trust is refused before anything changes.
+    if [[ $AZDV_MODE == tls-rollout ]]; then
+      fail certificate-not-from-ca "the new server certificate (AZDV_CERT_B64) is not issued by a CA of $TRUST_SOURCE: clients would reject it; nothing was changed"
+    fi
     warn "the server certificate is not issued by the CA in AZDV_CA_B64; clients must trust its issuer separately"
+  fi
 }
 
 python_command() {
@@ -823,6 +843,8 @@ manage_service() {
   open_firewall
   if [[ $RESTART_NEEDED == true ]]; then
     say "restarting Docker to apply the configuration"
+    # docker.service allows 3 starts a minute: a renewal right after provisioning (or another renewal) would hit it.
+    systemctl reset-failed docker.service >/dev/null 2>&1 || true
     if ! { run_logged systemctl restart docker.service && wait_for_docker; }; then restore_previous_config; fi
   elif ! systemctl is-active --quiet docker.service; then
     say "starting Docker"
@@ -882,8 +904,199 @@ docker_version() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# TLS rollout (AZDV_MODE=tls-rollout): a new server certificate and key, and optionally a new CA bundle for
+# the clients, for a host this script provisioned. Nothing else is touched: daemon.json, the drop-in, the
+# compose project and the packages stay as they are (their settings are not even sent). The restart that
+# serves the new certificate happens with live-restore on, so running containers keep running; a host made
+# before AzDockerVm turned live-restore on by default gets it in daemon.json and by a reload first (SIGHUP:
+# dockerd applies live-restore without a restart), unless its configuration switches it off. The new files
+# are checked first (PEM, key pair, validity, issued by a CA of the trust bundle); if Docker does not come
+# up serving the new certificate, the previous files are put back and Docker is restarted with them.
+
+TRUST_SOURCE='the installed /etc/docker/tls/ca.pem'
+
+stage_tls_rollout() {
+  local -
+  { set +x; } 2>/dev/null
+  local name
+  is_token "$AZDV_PORT" || fail invalid-setting "setting AZDV_PORT has characters outside [A-Za-z0-9._:/-]"
+  check_port_setting
+  make_stage
+  decode_setting AZDV_CERT_B64 "$STAGE/server-cert.pem" required
+  decode_setting AZDV_KEY_B64 "$STAGE/server-key.pem" required
+  decode_setting AZDV_CA_B64 "$STAGE/ca-bundle.pem"
+  unset AZDV_CA_B64 AZDV_CERT_B64 AZDV_KEY_B64 AZDV_DAEMON_JSON_B64 AZDV_DOCKER_OPTIONS_B64 AZDV_DOCKERD_FLAGS_B64 \
+    AZDV_COMPOSE_B64 AZDV_COMPOSE_ENV_B64 AZDV_REGISTRY_USER_B64 AZDV_REGISTRY_PASSWORD_B64
+  for name in ca-bundle.pem server-cert.pem server-key.pem; do
+    if has_bom "$STAGE/$name"; then
+      fail invalid-setting "$name starts with a UTF-8 byte order mark; write it as ASCII/UTF-8 without BOM"
+    fi
+  done
+  grep -q -- '-----BEGIN CERTIFICATE-----' "$STAGE/server-cert.pem" ||
+    fail invalid-certificate "AZDV_CERT_B64 does not hold a PEM certificate"
+  grep -q -- '-----BEGIN .*PRIVATE KEY-----' "$STAGE/server-key.pem" ||
+    fail invalid-key "AZDV_KEY_B64 does not hold a PEM private key"
+  if [[ -s $STAGE/ca-bundle.pem ]]; then
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$STAGE/ca-bundle.pem" ||
+      fail invalid-certificate "AZDV_CA_B64 does not hold a PEM certificate"
+  fi
+}
+
+# The host must be one this script provisioned, running under systemd (the restart is the point).
+require_provisioned_host() {
+  local path
+  for path in "$DAEMON_JSON" "$TLS_DIR/ca.pem" "$TLS_DIR/server-cert.pem" "$TLS_DIR/server-key.pem" "$DROPIN"; do
+    [[ -f $path ]] ||
+      fail not-provisioned "$path is missing: Docker on this VM was not set up by AzDockerVm, so there is no certificate to replace (Set-AzDockerExtension sets it up)"
+  done
+  command -v dockerd >/dev/null 2>&1 || fail not-provisioned "dockerd is not installed on this VM"
+  [[ -d /run/systemd/system ]] ||
+    fail no-systemd "systemd is not running: dockerd cannot be restarted to serve the new certificate"
+}
+
+# The trust bundle (the one sent, else the installed ca.pem) and the installed daemon.json, staged for the checks.
+stage_installed_config() {
+  if [[ -s $STAGE/ca-bundle.pem ]]; then
+    cp -- "$STAGE/ca-bundle.pem" "$STAGE/ca.pem"
+    TRUST_SOURCE='the trust bundle sent (AZDV_CA_B64)'
+  else
+    cp -- "$TLS_DIR/ca.pem" "$STAGE/ca.pem"
+  fi
+  cp -- "$DAEMON_JSON" "$STAGE/daemon.json"
+  check_daemon_json # still ours: TLS verified with the files in /etc/docker/tls, on the port the client named
+}
+
+docker_live_restore() { docker info --format '{{.LiveRestoreEnabled}}' 2>/dev/null || true; }
+
+# live_restore_setting: how the installed configuration sets live-restore: flag-on / flag-off (a docker
+# option on the drop-in's ExecStart line), on / off (daemon.json), or absent.
+live_restore_setting() {
+  local exec_line python text
+  exec_line=$(grep '^ExecStart=.' "$DROPIN" | tail -n 1 || true)
+  case " $exec_line " in
+  *' --live-restore=false '*) printf 'flag-off\n' && return 0 ;;
+  *' --live-restore '* | *' --live-restore=true '*) printf 'flag-on\n' && return 0 ;;
+  esac
+  python=$(python_command)
+  if [[ -n $python ]]; then
+    "$python" - "$DAEMON_JSON" <<'PYTHON'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    cfg = json.load(f)
+print("absent" if "live-restore" not in cfg else "on" if cfg["live-restore"] is True else "off")
+PYTHON
+    return 0
+  fi
+  text=$(tr -d '[:space:]' <"$DAEMON_JSON")
+  case $text in
+  *'"live-restore":true'*) printf 'on\n' ;;
+  *'"live-restore":'*) printf 'off\n' ;;
+  *) printf 'absent\n' ;;
+  esac
+}
+
+# with_live_restore SOURCE TARGET: SOURCE's daemon.json with "live-restore": true added.
+with_live_restore() {
+  local python
+  python=$(python_command)
+  if [[ -n $python ]]; then
+    "$python" - "$1" "$2" <<'PYTHON'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    cfg = json.load(f)
+cfg["live-restore"] = True
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(cfg, f, indent=2)
+    f.write("\n")
+PYTHON
+  else
+    # daemon.json as AzDockerVm renders it: an object that starts with "{" and has keys.
+    sed '0,/{/s//{\n  "live-restore": true,/' "$1" >"$2"
+  fi
+}
+
+ensure_live_restore() {
+  local setting waited=0
+  setting=$(live_restore_setting)
+  case $setting in
+  off | flag-off)
+    warn "live-restore is switched off in this host's configuration: the restart stops and starts the running containers"
+    return 0
+    ;;
+  absent)
+    with_live_restore "$DAEMON_JSON" "$STAGE/daemon.json"
+    check_daemon_json
+    if "$DOCKERD" --help 2>&1 | grep -c -- --validate >/dev/null; then
+      "$DOCKERD" --validate --config-file "$STAGE/daemon.json" >/dev/null 2>&1 ||
+        fail invalid-daemon-json "dockerd rejects daemon.json with live-restore added; nothing was changed"
+    fi
+    # Kept whatever happens next: it is what makes every later restart keep the containers.
+    install_file "$STAGE/daemon.json" "$DAEMON_JSON" 0644 "turned on live-restore in"
+    ;;
+  esac
+  # It counts in the daemon that is about to stop: a reload applies it there without a restart.
+  if systemctl is-active --quiet docker.service && [[ $(docker_live_restore) != true ]]; then
+    run_logged systemctl kill --kill-who=main --signal=SIGHUP docker.service
+    while [[ $(docker_live_restore) != true ]] && ((waited < 20)); do
+      sleep 0.5
+      waited=$((waited + 1))
+    done
+    if [[ $(docker_live_restore) != true ]]; then
+      warn "Docker did not turn on live-restore when reloaded: the restart stops and starts the running containers"
+      return 0
+    fi
+    say "live-restore is on in the running Docker daemon (reloaded, not restarted)"
+  fi
+  LIVE_RESTORE=on
+}
+
+apply_tls_rollout() {
+  if [[ -s $STAGE/ca-bundle.pem ]]; then install_config "$STAGE/ca.pem" "$TLS_DIR/ca.pem" 0644; fi
+  install_config "$STAGE/server-cert.pem" "$TLS_DIR/server-cert.pem" 0644
+  install_config "$STAGE/server-key.pem" "$TLS_DIR/server-key.pem" 0600
+}
+
+served_sha256() {
+  local line
+  line=$(fingerprint <"$TLS_DIR/server-cert.pem")
+  line=${line#*=}
+  printf '%s\n' "${line//:/}"
+}
+
+tls_rollout_main() {
+  [[ $EUID -eq 0 ]] || fail not-root "this script must run as root"
+  exec </dev/null
+  stage_tls_rollout
+  if [[ $AZDV_TRACE == 1 ]]; then set -x; fi
+  touch "$LOG_FILE"
+  chmod 0600 "$LOG_FILE"
+  require_provisioned_host
+  say "replacing the Docker server certificate (port $AZDV_PORT); every other setting stays"
+  if ! command -v openssl >/dev/null 2>&1; then
+    detect_distro
+    pkg_install openssl
+  fi
+  DOCKERD=$(command -v dockerd)
+  stage_installed_config
+  validate_certificates
+  ensure_live_restore
+  apply_tls_rollout
+  manage_service
+  printf 'AZDOCKERVM status=ok docker=%s port=%s tls=on changed=%s started=%s live-restore=%s served=%s\n' \
+    "$(docker_version)" "$AZDV_PORT" "$CHANGED" "$STARTED" "$LIVE_RESTORE" "$(served_sha256)"
+}
+
+# ---------------------------------------------------------------------------------------------------
 
 main() {
+  case $AZDV_MODE in
+  '') ;;
+  tls-rollout)
+    tls_rollout_main
+    return 0
+    ;;
+  *) fail invalid-setting "setting AZDV_MODE must be empty or tls-rollout" ;;
+  esac
   if [[ ${1:-} == --check-settings ]]; then
     # Only judge the settings (as the client did), change nothing: no root needed.
     stage_settings

@@ -80,6 +80,23 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>
+        /// A setting of the rendered CustomScript script (its NAME='value' line), the value as the script reads it: a
+        /// *_B64 setting decoded (UTF-8), any other as written. Null when the script or the line is absent.
+        /// </summary>
+        public string ScriptSetting(string name)
+        {
+            var match = Script == null ? null : System.Text.RegularExpressions.Regex.Match(Script,
+                "^" + System.Text.RegularExpressions.Regex.Escape(name) + "='([^']*)'$", System.Text.RegularExpressions.RegexOptions.Multiline);
+            if (match == null || !match.Success)
+            {
+                return null;
+            }
+
+            string value = match.Groups[1].Value;
+            return name.EndsWith("_B64", StringComparison.Ordinal) ? Encoding.UTF8.GetString(Convert.FromBase64String(value)) : value;
+        }
+
         /// <summary>CustomScript's commandToExecute, or null.</summary>
         public string CommandToExecute => Setting("commandToExecute")?.GetValue<string>();
 

@@ -85,7 +85,7 @@ namespace AzDockerVm.Tests.Azure
             { "Set-AzDockerExtension rg1 vm1 -DockerOption '--debug -H tcp://0.0.0.0:2375'", "DockerOptionConflict", "InvalidArgument", "--debug -H tcp://0.0.0.0:2375" },
             { "Set-AzDockerExtension rg1 vm1 -DockerOption \"--debug`n--tlsverify=false\"", "DockerOptionConflict", "InvalidArgument", "--debug<nl>--tlsverify=false" },
             { "Set-AzDockerExtension rg1 vm1 -DockerOption '--label=\"a b\"'", "DockerOptionInvalid", "InvalidArgument", "--label=\"a b\"" },
-            { "Set-AzDockerExtension rg1 vm1 -Hardened -DockerOption '--live-restore'", "DockerOptionConflict", "InvalidArgument", "--live-restore" },
+            { "Set-AzDockerExtension rg1 vm1 -Hardened -DockerOption '--icc=false'", "DockerOptionConflict", "InvalidArgument", "--icc" },
             { "Set-AzDockerExtension rg1 vm1 -DaemonConfig @{ 'log-level' = 'warn' } -DockerOption '-l debug'", "DockerOptionConflict", "InvalidArgument", "-l" },
             // Compose: the .env file and what would silently be ignored.
             { "Set-AzDockerExtension rg1 vm1 -ComposeFile $Compose -ComposeEnvironment @{ 'A=B' = 1 }", "ComposeEnvironmentNameInvalid", "InvalidArgument", "A=B" },
@@ -154,7 +154,6 @@ namespace AzDockerVm.Tests.Azure
         [InlineData("-DH unix:///tmp/x.sock", "DockerOptionConflict")]
         [InlineData("--host=tcp://0.0.0.0:2375", "DockerOptionConflict")]
         [InlineData("--log-level debug -H tcp://0.0.0.0:2375", "DockerOptionConflict")]
-        [InlineData("--live-restore", "DockerOptionConflict")]
         [InlineData("--log-driver=syslog", "DockerOptionConflict")]
         [InlineData("--icc=false", "DockerOptionConflict")]
         [InlineData("--log-opt max-size=1m", "DockerOptionConflict")]

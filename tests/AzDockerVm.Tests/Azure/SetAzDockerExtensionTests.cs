@@ -172,6 +172,25 @@ namespace AzDockerVm.Tests.Azure
             }
         }
 
+        [Theory]
+        [InlineData("", "true")]
+        [InlineData("-DaemonConfig @{ 'live-restore' = $false }", "false")]
+        [InlineData("-DockerOption '--live-restore'", null)]
+        [InlineData("-Hardened -DockerOption '--live-restore=false'", null)]
+        public void Every_host_gets_live_restore_unless_DaemonConfig_switches_it_off_or_a_flag_takes_its_place(string parameters, string expected)
+        {
+            _bench.AddVm();
+
+            _bench.Ps.Run("Set-AzDockerExtension rg1 vm1 " + parameters).ThrowIfFailed();
+
+            string script = _bench.Arm.ExtensionPuts.Single().Script;
+            var daemonJson = System.Text.Json.Nodes.JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(Between(script, "AZDV_DAEMON_JSON_B64='", "'"))));
+            Assert.Equal(expected, daemonJson["live-restore"]?.ToJsonString());
+            // The VM judges the settings as sent alike: a --live-restore flag beside the default would stop dockerd.
+            var vm = new RenderedScript(script).CheckSettings();
+            Assert.True(vm.ExitCode == 0, vm.Text);
+        }
+
         [Fact]
         public void WhatIf_names_the_VM_handler_and_port_and_changes_nothing()
         {

@@ -20,12 +20,14 @@ namespace AzDockerVm.Tests.Docker
         private readonly Process _process;
         private readonly string _root;
         private readonly StreamWriter _log;
+        private readonly bool _ownsRoot;
         private bool _disposed;
 
-        private Dockerd(Process process, string root, IPAddress address, int port, StreamWriter log)
+        private Dockerd(Process process, string root, bool ownsRoot, IPAddress address, int port, StreamWriter log)
         {
             _process = process;
             _root = root;
+            _ownsRoot = ownsRoot;
             _log = log;
             Address = address;
             Port = port;
@@ -51,7 +53,14 @@ namespace AzDockerVm.Tests.Docker
         /// on <paramref name="port"/> (0: a free one) of <paramref name="address"/>: a loopback address only (Linux routes
         /// all of 127/8 to lo, so each of several daemons can have its own, e.g. behind a fake VM's public IP).
         /// </summary>
-        public static Dockerd Start(string tlsFolder, int port = 0, string address = "127.0.0.1")
+        public static Dockerd Start(string tlsFolder, int port = 0, string address = "127.0.0.1") => Start(tlsFolder, port, address, null);
+
+        /// <summary>
+        /// As above, with the daemon's data, exec root and sockets in <paramref name="stateRoot"/> (a short path: unix
+        /// socket paths are limited), kept when it stops: a daemon started again on the same root is the first one
+        /// restarted, its containers still there. <paramref name="extraArguments"/>: more dockerd flags (--live-restore).
+        /// </summary>
+        public static Dockerd Start(string tlsFolder, int port, string address, string stateRoot, params string[] extraArguments)
         {
             IPAddress listen = IPAddress.Parse(address);
             if (!IPAddress.IsLoopback(listen) || listen.AddressFamily != AddressFamily.InterNetwork)
@@ -66,9 +75,13 @@ namespace AzDockerVm.Tests.Docker
             }
 
             // Short root: containerd's socket lives under --exec-root and unix socket paths are limited to 108 bytes.
-            string root = Path.Combine(Path.GetTempPath(), "azdvm-dd-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+            string root = stateRoot ?? Path.Combine(Path.GetTempPath(), "azdvm-dd-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(root);
-            File.WriteAllText(Path.Combine(root, "daemon.json"), "{}\n"); // never read /etc/docker/daemon.json
+            if (!File.Exists(Path.Combine(root, "daemon.json")))
+            {
+                File.WriteAllText(Path.Combine(root, "daemon.json"), "{}\n"); // never read /etc/docker/daemon.json
+            }
+
             port = port == 0 ? FreeLoopbackPort() : port;
             var psi = new ProcessStartInfo(ExternalTool.Find("dockerd"))
             {
@@ -90,13 +103,18 @@ namespace AzDockerVm.Tests.Docker
                 psi.ArgumentList.Add(arg);
             }
 
+            foreach (string arg in extraArguments ?? Array.Empty<string>())
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
             var process = Process.Start(psi);
             var log = new StreamWriter(Path.Combine(root, "dockerd.log")) { AutoFlush = true };
             process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var daemon = new Dockerd(process, root, listen, port, log);
+            var daemon = new Dockerd(process, root, stateRoot == null, listen, port, log);
             daemon.WaitUntilListening();
             return daemon;
         }
@@ -148,6 +166,11 @@ namespace AzDockerVm.Tests.Docker
             lock (_log)
             {
                 _log.Dispose();
+            }
+
+            if (!_ownsRoot)
+            {
+                return;
             }
 
             try

@@ -142,6 +142,13 @@ namespace AzDockerVm.Tests.Help
             { "Remove-AzDockerVm rg1 vm1 -Force", null },
             { "Remove-AzDockerVm rg1 vm1 -Force", "403" },
             { "Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1", "500" },
+            { "Update-AzDockerTlsCertificate rg1 vm1", null },
+            { "Update-AzDockerTlsCertificate rg1 vm1 -ValidityDays 0", null },
+            { "Update-AzDockerTlsCertificate rg1 nosuchvm", null },
+            { "Update-AzDockerTlsCertificate rg1 win1", null },
+            { "Update-AzDockerTlsCertificate -ResourceId /subscriptions/x/resourceGroups/rg1", null },
+            { "Update-AzDockerTlsCertificate rg1 vm1", "500" },
+            { "Update-AzDockerTlsCertificate rg1 vm1 -CertificatePath function:", null },
         };
 
         [Theory]

@@ -18,7 +18,9 @@ namespace AzDockerVm.Tests.Provisioning
     /// (systemd-nspawn) where the script starts Docker, keeps its PID on a re-run and restarts it on a new certificate.
     /// It also runs, unchanged, the script Set-AzDockerExtension rendered and sent in its protected settings (taken from
     /// the fake ARM), with a TLS set made by New-DockerTlsCertificate, and the script New-AzDockerVm sent for a new host:
-    /// the product's own output, executed for real.
+    /// the product's own output, executed for real. And, booted with systemd, the renewal Update-AzDockerTlsCertificate
+    /// sent for a host Set-AzDockerExtension set up (served afterwards, live-restore on), and one it sent for a host of
+    /// another CA (refused, the old certificate still served).
     /// The harness prints TAP; every "not ok" line fails this test.
     /// </summary>
     public class DebianRootTests
@@ -35,7 +37,8 @@ namespace AzDockerVm.Tests.Provisioning
             {
                 string script = await RenderThroughSetAzDockerExtension(work);
                 string newScript = await RenderThroughNewAzDockerVm(work);
-                RunHarness(script, Path.Combine(work, "tls"), newScript, Path.Combine(work, "tls-new"));
+                var renewal = await RenderThroughUpdateAzDockerTlsCertificate(work);
+                RunHarness(script, Path.Combine(work, "tls"), newScript, Path.Combine(work, "tls-new"), renewal);
             }
             finally
             {
@@ -74,7 +77,50 @@ namespace AzDockerVm.Tests.Provisioning
             return file;
         }
 
-        private void RunHarness(string renderedScript, string clientFolder, string newScript, string newClientFolder)
+        /// <summary>
+        /// Set-AzDockerExtension for vm1 (at 127.0.0.1, so the renewed certificate names the address the harness's
+        /// client uses) and vm2, each with a set (and CA) of its own; then Update-AzDockerTlsCertificate for both, the
+        /// fake VM failing the run so that the module stops before its TLS check. Returns the scripts as sent: vm1's
+        /// provisioning, vm1's renewal, vm2's renewal (another CA); and vm1's client folder.
+        /// </summary>
+        private static async Task<(string Provision, string Renewal, string Foreign, string Client)> RenderThroughUpdateAzDockerTlsCertificate(string work)
+        {
+            await using var bench = await AzureBench.StartAsync();
+            bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", fqdn: "vm1.westeurope.cloudapp.azure.com", privateIp: "10.0.0.4");
+            bench.Arm.AddLinuxVm("rg1", "vm2", publicIp: "127.0.0.2", privateIp: "10.0.0.5");
+            bench.Ps.Run("Set-AzDockerExtension rg1 vm1; Set-AzDockerExtension rg1 vm2").ThrowIfFailed();
+            string provision = bench.Arm.ExtensionPuts[0].Script;
+            foreach (string vm in new[] { "vm1", "vm2" })
+            {
+                bench.Arm.SetExtensionHandler("rg1", vm, _ => AzDockerVm.FakeArm.ExtensionOutcome.ScriptFailed(1, "AZDOCKERVM status=failed reason=rendered-for-the-debian-root", string.Empty));
+            }
+
+            var renewals = bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1; Update-AzDockerTlsCertificate rg1 vm2");
+            Assert.Equal(2, renewals.Errors.Count);
+            Assert.All(renewals.Errors, e => Assert.StartsWith("ExtensionProvisioningFailed,", e.FullyQualifiedErrorId));
+            var puts = bench.Arm.ExtensionPuts;
+            Assert.Equal(4, puts.Count);
+            Assert.Equal(new[] { "tls-rollout", "tls-rollout" }, new[] { puts[2].ScriptSetting("AZDV_MODE"), puts[3].ScriptSetting("AZDV_MODE") });
+
+            string client = Path.Combine(work, "tls-renew");
+            Directory.CreateDirectory(client);
+            foreach (string file in new[] { "ca.pem", "cert.pem", "key.pem" })
+            {
+                File.Copy(Path.Combine(bench.DockerConfig, "azdockervm", "vm1.westeurope.cloudapp.azure.com", file), Path.Combine(client, file));
+            }
+
+            string Save(string name, string script)
+            {
+                string file = Path.Combine(work, name);
+                File.WriteAllText(file, script);
+                return file;
+            }
+
+            return (Save("rendered-renew-provision.sh", provision), Save("rendered-renew.sh", puts[2].Script), Save("rendered-renew-foreign.sh", puts[3].Script), client);
+        }
+
+        private void RunHarness(string renderedScript, string clientFolder, string newScript, string newClientFolder,
+            (string Provision, string Renewal, string Foreign, string Client) renewal)
         {
             string harness = Path.Combine(RepoPaths.Root, "tests", "AzDockerVm.Tests", "Provisioning", "debian-root.sh");
             var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -83,6 +129,10 @@ namespace AzDockerVm.Tests.Provisioning
             psi.Environment["AZDV_TEST_RENDERED_CLIENT"] = clientFolder;
             psi.Environment["AZDV_TEST_RENDERED_NEW_SCRIPT"] = newScript;
             psi.Environment["AZDV_TEST_RENDERED_NEW_CLIENT"] = newClientFolder;
+            psi.Environment["AZDV_TEST_RENDERED_RENEW_PROVISION"] = renewal.Provision;
+            psi.Environment["AZDV_TEST_RENDERED_RENEW_SCRIPT"] = renewal.Renewal;
+            psi.Environment["AZDV_TEST_RENDERED_RENEW_FOREIGN"] = renewal.Foreign;
+            psi.Environment["AZDV_TEST_RENDERED_RENEW_CLIENT"] = renewal.Client;
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(psi);
             var stderr = process.StandardError.ReadToEndAsync();
@@ -99,6 +149,7 @@ namespace AzDockerVm.Tests.Provisioning
             Assert.True(skipped.Length == 0, "skipped checks (root is required and present):\n" + string.Join("\n", skipped));
             Assert.True(passed.Length >= 20, $"expected the full list of checks, saw {passed.Length} passing lines");
             Assert.Contains(lines, l => l.StartsWith("ok ", StringComparison.Ordinal) && l.Contains("New-AzDockerVm rendered"));
+            Assert.Contains(lines, l => l.StartsWith("ok ", StringComparison.Ordinal) && l.Contains("as Update-AzDockerTlsCertificate rendered it"));
             Assert.Equal(0, process.ExitCode);
         }
     }

@@ -7,7 +7,10 @@
 #                            bad settings are refused without touching the files; no secret is printed.
 #   systemd-nspawn -b        the script enables and starts docker, a re-run keeps its main PID, a new
 #                            certificate restarts it and is served, a configuration dockerd cannot start
-#                            with is rolled back.
+#                            with is rolled back; the renewal Update-AzDockerTlsCertificate rendered (the
+#                            script's tls-rollout mode) turns live-restore on by a reload, restarts docker
+#                            once with the new certificate (a running container survives it) and a renewal
+#                            from another CA is refused with the old certificate still served.
 #
 # Usage (as root): tests/AzDockerVm.Tests/Provisioning/debian-root.sh
 # Output: TAP-like "ok N - name" / "not ok N - name" / "ok N - name # SKIP reason"; exit status 1 if a
@@ -22,6 +25,10 @@
 #                      protected settings Set-AzDockerExtension sent) and the client folder (ca.pem, cert.pem,
 #                      key.pem) of its TLS set; without them that test is skipped
 #   AZDV_TEST_RENDERED_NEW_SCRIPT, AZDV_TEST_RENDERED_NEW_CLIENT: the same for the script New-AzDockerVm sent (optional)
+#   AZDV_TEST_RENDERED_RENEW_PROVISION, AZDV_TEST_RENDERED_RENEW_SCRIPT, AZDV_TEST_RENDERED_RENEW_FOREIGN,
+#   AZDV_TEST_RENDERED_RENEW_CLIENT: the script Set-AzDockerExtension sent for a host, the renewal
+#                      Update-AzDockerTlsCertificate then sent for it, a renewal it sent for another host (another
+#                      CA), and the client folder of the first host's set; without them those tests are skipped
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,6 +67,9 @@ TESTS=(''
   'nspawn: new server certificate and option restart docker; the new certificate is served'
   'nspawn: a configuration dockerd cannot start with is rolled back; old certificate still served'
   'nspawn: a failed registry login is reported without leaking the password'
+  'nspawn: the renewal as Update-AzDockerTlsCertificate rendered it turns live-restore on by a reload; docker restarts once and serves the new certificate (a running container survives where containers can run here)'
+  'nspawn: a renewal whose certificate the installed CA did not issue is refused; files, MainPID and the served certificate unchanged'
+  'nspawn: a rollout with a CA bundle (old and new CA, as a CA rotation sends) installs it: clients of both CAs are accepted'
   'cleanup: no mounts, processes or nspawn leftovers remain'
 )
 LAST_TEST=$((${#TESTS[@]} - 1))
@@ -994,6 +1004,161 @@ t_nspawn_login() {
   checks_passed
 }
 
+# The renewal, end to end: a host set up by the script Set-AzDockerExtension rendered, then the renewal
+# Update-AzDockerTlsCertificate rendered for it, each run exactly as sent.
+RENEW_CLIENT=/root/azdv-renew-client
+
+run_module_script() { # run_module_script FILE: a script AzDockerVm rendered, run as is in the booted container
+  RUN_NO=$((RUN_NO + 1))
+  OUT=$WORK/runs/$RUN_NO-module.out
+  ERR=$WORK/runs/$RUN_NO-module.err
+  mkdir -p "$WORK/runs"
+  cp "$1" "$ROOT/root/azdv-module.sh"
+  in_container bash /root/azdv-module.sh >"$OUT" 2>"$ERR"
+  RC=$?
+  LAST=$(tail -n 1 "$OUT")
+  if [[ $VERBOSE == 1 ]]; then
+    sed 's/^/# | /' "$OUT"
+    sed 's/^/# ! /' "$ERR"
+  fi
+}
+
+renew_client() { # renew_client ARGS...: the docker CLI with the module's client set, verifying the host name
+  nsenter --net="/proc/$LEADER/ns/net" chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root \
+    /usr/bin/docker --config "$CLIENT_DIR/config" --tlsverify --tlscacert "$RENEW_CLIENT/ca.pem" \
+    --tlscert "$RENEW_CLIENT/cert.pem" --tlskey "$RENEW_CLIENT/key.pem" -H "tcp://127.0.0.1:$PORT" "$@"
+}
+
+renew_served() {
+  nsenter --net="/proc/$LEADER/ns/net" openssl s_client -connect "127.0.0.1:$PORT" -cert "$ROOT$RENEW_CLIENT/cert.pem" \
+    -key "$ROOT$RENEW_CLIENT/key.pem" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+
+# script_certificate FILE: the fingerprint of the server certificate a rendered script carries.
+script_certificate() {
+  sed -n "s/^AZDV_CERT_B64='\(.*\)'\$/\1/p" "$1" | base64 -d | openssl x509 -noout -fingerprint -sha256
+}
+
+live_restore() { in_container docker info --format '{{.LiveRestoreEnabled}}' 2>/dev/null; }
+
+wait_docker() { # wait_docker: until the daemon answers on its socket (30 s)
+  local waited=0
+  until in_container docker version >/dev/null 2>&1 || ((waited >= 60)); do
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+}
+
+daemon_keys() { # daemon_keys: the keys of /etc/docker/daemon.json but live-restore, sorted
+  python3 -c 'import json,sys; print(" ".join(sorted(k for k in json.load(open(sys.argv[1])) if k != "live-restore")))' \
+    "$ROOT/etc/docker/daemon.json"
+}
+
+CONTAINER=''
+t_nspawn_renew() {
+  local pid new_pid keys dropin expected served output
+  if [[ -z ${AZDV_TEST_RENDERED_RENEW_SCRIPT:-} || -z ${AZDV_TEST_RENDERED_RENEW_PROVISION:-} || -z ${AZDV_TEST_RENDERED_RENEW_CLIENT:-} ]]; then
+    SKIP_REASON='no renewal rendered by AzDockerVm given (AZDV_TEST_RENDERED_RENEW_*)'
+    return 2
+  fi
+  rm -rf "$ROOT$RENEW_CLIENT"
+  mkdir -p "$ROOT$RENEW_CLIENT"
+  cp "$AZDV_TEST_RENDERED_RENEW_CLIENT"/ca.pem "$AZDV_TEST_RENDERED_RENEW_CLIENT"/cert.pem "$AZDV_TEST_RENDERED_RENEW_CLIENT"/key.pem "$ROOT$RENEW_CLIENT/"
+  run_module_script "$AZDV_TEST_RENDERED_RENEW_PROVISION"
+  check 'the host as Set-AzDockerExtension set it up: exit status 0' equals "$RC" 0
+  check "its client set is accepted (host name verified)" renew_client version
+  # A host made before live-restore was every host's default: daemon.json without it, a daemon without it.
+  in_container python3 -c 'import json; p="/etc/docker/daemon.json"; c=json.load(open(p)); c.pop("live-restore", None); json.dump(c, open(p, "w"), indent=2)'
+  in_container systemctl restart docker.service
+  wait_docker
+  check 'before: the daemon runs without live-restore' equals "$(live_restore)" false
+  # A container from a tiny image made here (Debian's static busybox, no registry), running across the renewal.
+  rm -rf "$WORK/busybox" && mkdir -p "$WORK/busybox/bin" && cp /bin/busybox "$WORK/busybox/bin/" &&
+    ln -s busybox "$WORK/busybox/bin/sh" && ln -s busybox "$WORK/busybox/bin/sleep" &&
+    tar -C "$WORK/busybox" -cf "$ROOT/root/busybox.tar" .
+  output=$(in_container docker import /root/busybox.tar azdv-busybox:test 2>&1 &&
+    in_container docker run -d --network none azdv-busybox:test sleep 3600 2>&1)
+  if [[ $output =~ ([0-9a-f]{64})$ ]]; then
+    CONTAINER=${BASH_REMATCH[1]}
+  else
+    note "containers cannot run in this nspawn root (the host's own dockerd proves containers survive): ${output//$'\n'/ }"
+  fi
+  keys=$(daemon_keys)
+  dropin=$(sha256sum <"$ROOT/etc/systemd/system/docker.service.d/azdockervm.conf")
+  expected=$(script_certificate "$AZDV_TEST_RENDERED_RENEW_SCRIPT")
+  served=${expected#*=}
+  pid=$(main_pid)
+
+  run_module_script "$AZDV_TEST_RENDERED_RENEW_SCRIPT"
+  new_pid=$(main_pid)
+  check 'renewal: exit status 0' equals "$RC" 0
+  check 'renewal: summary with live-restore=on and the served certificate' matches "$LAST" \
+    "^AZDOCKERVM status=ok docker=20\.10\.[0-9A-Za-z.+~:-]+ port=$PORT tls=on changed=true started=true live-restore=on served=${served//:/}$"
+  check 'renewal: live-restore turned on in daemon.json' contains "$OUT" 'turned on live-restore in /etc/docker/daemon.json'
+  check 'renewal: live-restore applied by a reload first' contains "$OUT" 'live-restore is on in the running Docker daemon (reloaded, not restarted)'
+  check "renewal: docker restarted once for the certificate (MainPID $pid -> $new_pid)" test "$new_pid" != "$pid" -a "$new_pid" != 0
+  check 'renewal: the daemon runs with live-restore' equals "$(live_restore)" true
+  check 'renewal: the new certificate is served' equals "$(renew_served)" "$expected"
+  check 'renewal: the same client set is accepted (same CA, host name verified)' renew_client version
+  check 'renewal: daemon.json has live-restore true and otherwise the same keys' equals "$(daemon_keys)" "$keys"
+  check 'renewal: ca.pem unchanged (the VM keeps its trust)' same_file "$ROOT/etc/docker/tls/ca.pem" "$ROOT$RENEW_CLIENT/ca.pem"
+  check 'renewal: the drop-in unchanged' equals "$(sha256sum <"$ROOT/etc/systemd/system/docker.service.d/azdockervm.conf")" "$dropin"
+  check 'renewal: the key file is private' mode_is "$ROOT/etc/docker/tls/server-key.pem" 600
+  if [[ -n $CONTAINER ]]; then
+    check "renewal: container ${CONTAINER:0:12} still running, not restarted" \
+      equals "$(in_container docker inspect -f '{{.State.Running}} {{.RestartCount}}' "$CONTAINER" 2>&1)" 'true 0'
+  fi
+  checks_passed
+}
+
+t_nspawn_renew_refused() {
+  local before pid served
+  if [[ -z ${AZDV_TEST_RENDERED_RENEW_FOREIGN:-} ]]; then
+    SKIP_REASON='no renewal for another host rendered by AzDockerVm given (AZDV_TEST_RENDERED_RENEW_FOREIGN)'
+    return 2
+  fi
+  before=$(snapshot content)
+  pid=$(main_pid)
+  served=$(renew_served)
+  run_module_script "$AZDV_TEST_RENDERED_RENEW_FOREIGN"
+  check 'exit status non-zero' test "$RC" -ne 0
+  check 'summary: status=failed reason=certificate-not-from-ca' equals "$LAST" 'AZDOCKERVM status=failed reason=certificate-not-from-ca'
+  check 'stderr says nothing was changed' contains "$ERR" 'nothing was changed'
+  check 'files unchanged (content, modes)' equals "$(snapshot content)" "$before"
+  check "docker not restarted (MainPID $pid)" equals "$(main_pid)" "$pid"
+  check 'the certificate served before is still served' equals "$(renew_served)" "$served"
+  if [[ -n $CONTAINER ]]; then
+    check 'the container still runs' equals "$(in_container docker inspect -f '{{.State.Running}}' "$CONTAINER" 2>&1)" true
+    in_container docker rm -f "$CONTAINER" >/dev/null 2>&1
+  fi
+  checks_passed
+}
+
+# The rollout as a CA rotation will send it (rendered here: the module renders no bundle yet): the installed CA
+# (the module's) and the harness's CA together as the trust bundle, a server certificate of the harness's CA.
+t_nspawn_rollout_bundle() {
+  local bundle=$WORK/bundle.pem output
+  local -a SETTING_NAMES=(AZDV_MODE AZDV_PORT AZDV_CA_B64 AZDV_CERT_B64 AZDV_KEY_B64)
+  if [[ ! -s $ROOT$RENEW_CLIENT/ca.pem ]]; then
+    SKIP_REASON='the host was not set up by the module-rendered script (AZDV_TEST_RENDERED_RENEW_*)'
+    return 2
+  fi
+  cat "$ROOT$RENEW_CLIENT/ca.pem" "$TLS/ca/ca.pem" >"$bundle"
+  S=([AZDV_MODE]=tls-rollout [AZDV_PORT]=$PORT [AZDV_CA_B64]=$(b64 "$bundle")
+    [AZDV_CERT_B64]=$(b64 "$TLS/server2-cert.pem") [AZDV_KEY_B64]=$(b64 "$TLS/server2-key.pem"))
+  run_script nspawn
+  check 'exit status 0' equals "$RC" 0
+  check 'summary: status=ok, live-restore on' matches "$LAST" '^AZDOCKERVM status=ok .* changed=true started=true live-restore=on served=[0-9A-F]{64}$'
+  check 'ca.pem is the bundle' same_file "$ROOT/etc/docker/tls/ca.pem" "$bundle"
+  check 'the new certificate is served' equals "$(served_fingerprint "$LEADER")" "$(fingerprint_of "$TLS/server2-cert.pem")"
+  check "a client of the harness's CA is accepted" client_accepted "$LEADER"
+  output=$(nsenter --net="/proc/$LEADER/ns/net" chroot "$ROOT" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root \
+    /usr/bin/docker --config "$CLIENT_DIR/config" --tlsverify --tlscacert "$CLIENT_DIR/ca.pem" \
+    --tlscert "$RENEW_CLIENT/cert.pem" --tlskey "$RENEW_CLIENT/key.pem" -H "tcp://127.0.0.1:$PORT" version --format '{{.Server.Version}}' 2>&1)
+  check "a client of the module's CA is accepted too ($output)" matches "$output" '^20\.10\.'
+  checks_passed
+}
+
 t_cleanup() {
   local leftovers
   cleanup
@@ -1044,6 +1209,9 @@ run_test 21 started t_nspawn_compose
 run_test 22 started t_nspawn_rotate
 run_test 23 started t_nspawn_rollback
 run_test 24 started t_nspawn_login
-run_test 25 none t_cleanup
+run_test 25 started t_nspawn_renew
+run_test 26 started t_nspawn_renew_refused
+run_test 27 started t_nspawn_rollout_bundle
+run_test 28 none t_cleanup
 printf '1..%d\n' "$LAST_TEST"
 ((FAILED == 0))
