@@ -238,22 +238,6 @@ namespace AzDockerVm.FakeArm
             }
         }
 
-        /// <summary>
-        /// Gives a public IP another address, as Azure does when a dynamic IP is released and allocated again (or an
-        /// admin moves the VM to another IP): what a host's certificate must then be renewed for.
-        /// </summary>
-        public void SetPublicIpAddress(string resourceGroup, string publicIpName, string ipAddress)
-        {
-            lock (_store.Gate)
-            {
-                var group = _store.Groups.FirstOrDefault(g => string.Equals(g.Name, resourceGroup, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new InvalidOperationException($"no resource group '{resourceGroup}'");
-                var pip = ArmStore.FindNetwork(group, NetworkApi.PublicIPAddresses, publicIpName)
-                    ?? throw new InvalidOperationException($"no public IP '{publicIpName}' in '{resourceGroup}'");
-                pip.Properties["ipAddress"] = ipAddress;
-            }
-        }
-
         /// <summary>Whether a resource group, VM, extension or network resource with this id exists (case-insensitive).</summary>
         public bool Exists(string resourceId)
         {
