@@ -161,17 +161,9 @@ namespace AzDockerVm.Engine.Azure
             return server;
         }
 
+        // The docker client's matching rules, kept in one place (CertificateNames).
         private static bool Covers(string name, IList<string> dns, IList<IPAddress> ips)
-        {
-            if (IPAddress.TryParse(name, out IPAddress address))
-            {
-                return ips.Contains(address);
-            }
-
-            return dns.Any(d => string.Equals(d, name, StringComparison.OrdinalIgnoreCase)
-                || (d.StartsWith("*.", StringComparison.Ordinal) && name.IndexOf('.') > 0
-                    && string.Equals(d.Substring(1), name.Substring(name.IndexOf('.')), StringComparison.OrdinalIgnoreCase)));
-        }
+            => Tls.CertificateNames.Covers(name, dns, ips.Select(ip => ip.ToString()));
 
         private static (IList<string> Dns, IList<IPAddress> Ips) Names(X509Certificate certificate)
         {
