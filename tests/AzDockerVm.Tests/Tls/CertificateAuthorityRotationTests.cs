@@ -16,26 +16,8 @@ namespace AzDockerVm.Tests.Tls
     /// category and target and not one byte, mode or folder changed anywhere under the test's root.
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class CertificateAuthorityRotationTests : IDisposable
+    public sealed class CertificateAuthorityRotationTests : LocalSetTests
     {
-        private readonly TempFolder _temp = new TempFolder();
-        private readonly EnvironmentScope _environment = new EnvironmentScope();
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _dockerConfig;
-
-        public CertificateAuthorityRotationTests()
-        {
-            _dockerConfig = _temp.Combine("docker-config");
-            Environment.SetEnvironmentVariable("DOCKER_CONFIG", _dockerConfig);
-        }
-
-        public void Dispose()
-        {
-            LocalFileSafetyTests.SetCommitHook(null);
-            _ps.Dispose();
-            _environment.Dispose();
-            _temp.Dispose();
-        }
 
         // ---- the phases ----
 
@@ -47,7 +29,7 @@ namespace AzDockerVm.Tests.Tls
             byte[] server = File.ReadAllBytes(Path.Combine(set, "server-cert.pem")), serverKey = File.ReadAllBytes(Path.Combine(set, "server-key.pem"));
             string oldCaThumbprint = Thumbprint(Path.Combine(set, "ca.pem"));
 
-            var started = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var started = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
 
             Assert.Equal("AzDockerVm.Models.DockerTlsCertificateAuthorityRotation", started.BaseObject.GetType().FullName);
             Assert.Equal("InProgress", started.Text("Status"));
@@ -87,20 +69,20 @@ namespace AzDockerVm.Tests.Tls
             Assert.Equal("600", DockerSpecHelpers.Mode(Path.Combine(set, "key.pem")));
             Assert.Equal(0, OpenSsl.Verify(Path.Combine(set, "ca.pem"), "sslserver", Path.Combine(set, "server-cert.pem")).ExitCode);
             Assert.Equal(0, OpenSsl.Verify(Path.Combine(set, "ca.pem"), "sslclient", Path.Combine(set, "cert.pem")).ExitCode);
-            Assert.Equal(2, _ps.Run("Get-DockerTlsCertificate -Path $p", new { p = set }).ThrowIfFailed().Output.Count(o => o.Text("Role") == "CA"));
+            Assert.Equal(2, Ps.Run("Get-DockerTlsCertificate -Path $p", new { p = set }).ThrowIfFailed().Output.Count(o => o.Text("Role") == "CA"));
         }
 
         [Fact]
         public void Complete_re_issues_the_server_certificate_from_the_new_CA_trusts_it_alone_and_deletes_the_old_CAs_key()
         {
             string set = NewSet("set");
-            string oldClient = OpenSslTls.CopyClientFolder(set, _temp.Combine("old-client"));
+            string oldClient = OpenSslTls.CopyClientFolder(set, Temp.Combine("old-client"));
             string oldServerSerial = OpenSsl.Serial(Path.Combine(set, "server-cert.pem"));
             var oldSans = OpenSsl.SubjectAltNames(Path.Combine(set, "server-cert.pem"));
-            var started = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var started = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
             byte[] newCaKey = File.ReadAllBytes(Path.Combine(set, "ca-key.pem")), movedClient = File.ReadAllBytes(Path.Combine(set, "cert.pem"));
 
-            var completed = _ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var completed = Ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
 
             Assert.Equal("Completed", completed.Text("Status"));
             Assert.NotNull(completed.Get("CompletionTime"));
@@ -128,10 +110,10 @@ namespace AzDockerVm.Tests.Tls
         public void A_set_rotates_again_after_a_completed_rotation_and_its_CA_is_named_afresh()
         {
             string set = NewSet("set");
-            var first = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Complete-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed().Single();
+            var first = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Complete-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed().Single();
             System.Threading.Thread.Sleep(1100); // the new CA's name carries the second of its start
 
-            var second = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var second = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
 
             Assert.Equal(first.Text("NewCaThumbprint"), second.Text("OldCaThumbprint"));
             Assert.Matches(@"^CN=AzDockerVm CA docker-test\.example \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ, O=AzDockerVm$", second.Text("NewCaSubject"));
@@ -145,15 +127,15 @@ namespace AzDockerVm.Tests.Tls
         public void The_contexts_made_from_the_set_follow_each_phase()
         {
             string set = NewSet("set");
-            var context = _ps.Run("New-DockerContext -Name rot -Endpoint tcp://127.0.0.1:2376 -CertificatePath $p", new { p = set }).ThrowIfFailed().Single();
+            var context = Ps.Run("New-DockerContext -Name rot -Endpoint tcp://127.0.0.1:2376 -CertificatePath $p", new { p = set }).ThrowIfFailed().Single();
             string tls = context.Text("TlsPath");
 
-            var started = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var started = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
             Assert.Equal(new[] { "rot" }, (string[])started.Get("DockerContext"));
             AssertSameFiles(set, tls, "ca.pem", "cert.pem", "key.pem");
             Assert.All(new[] { "ca.pem", "cert.pem", "key.pem" }, f => Assert.Equal("600", DockerSpecHelpers.Mode(Path.Combine(tls, f))));
 
-            var completed = _ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var completed = Ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
             Assert.Equal(new[] { "rot" }, (string[])completed.Get("DockerContext"));
             AssertSameFiles(set, tls, "ca.pem", "cert.pem", "key.pem");
         }
@@ -162,10 +144,10 @@ namespace AzDockerVm.Tests.Tls
         public void Client_sets_get_a_certificate_of_the_new_CA_and_the_bundle_at_the_start_and_the_new_CA_alone_at_the_completion()
         {
             string set = NewSet("set");
-            string client = OpenSslTls.CopyClientFolder(set, _temp.Combine("laptop"));
+            string client = OpenSslTls.CopyClientFolder(set, Temp.Combine("laptop"));
             byte[] before = File.ReadAllBytes(Path.Combine(client, "cert.pem"));
 
-            var started = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p -ClientPath $c", new { p = set, c = client }).ThrowIfFailed().Single();
+            var started = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p -ClientPath $c", new { p = set, c = client }).ThrowIfFailed().Single();
 
             Assert.Equal(new[] { client }, (string[])started.Get("ClientPath"));
             Assert.Equal(new[] { Path.Combine(set, "cert.pem"), Path.Combine(client, "cert.pem") }, (string[])started.Get("ReissuedCertificate"));
@@ -176,7 +158,7 @@ namespace AzDockerVm.Tests.Tls
             Assert.True(KeyBelongsTo(Path.Combine(client, "key.pem"), X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(client, "cert.pem")))));
 
             // Piped: Complete takes the set and its client sets from Start's output.
-            var completed = _ps.Run("$r | Complete-DockerTlsCertificateAuthorityRotation", new { r = started }).ThrowIfFailed().Single();
+            var completed = Ps.Run("$r | Complete-DockerTlsCertificateAuthorityRotation", new { r = started }).ThrowIfFailed().Single();
             Assert.Equal(new[] { client }, (string[])completed.Get("ClientPath"));
             Assert.Equal(File.ReadAllBytes(Path.Combine(set, "ca.pem")), File.ReadAllBytes(Path.Combine(client, "ca.pem")));
             Assert.Single(Certificates(Path.Combine(client, "ca.pem")));
@@ -186,13 +168,13 @@ namespace AzDockerVm.Tests.Tls
         public void Mid_rotation_Update_renews_the_client_from_the_new_CA_and_New_DockerTlsCertificate_issues_from_it_with_the_bundle()
         {
             string set = NewSet("set");
-            var started = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
+            var started = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed().Single();
 
-            _ps.Run("$null = Update-DockerTlsCertificate -Path $p -Client", new { p = set }).ThrowIfFailed();
+            Ps.Run("$null = Update-DockerTlsCertificate -Path $p -Client", new { p = set }).ThrowIfFailed();
             Assert.Equal(started.Text("NewCaSubject"), Issuer(Path.Combine(set, "cert.pem")));
 
-            string next = _temp.Combine("next");
-            _ps.Run("$null = New-DockerTlsCertificate -DnsName next.example.test -Path $n -CertificateAuthorityPath $p", new { n = next, p = set }).ThrowIfFailed();
+            string next = Temp.Combine("next");
+            Ps.Run("$null = New-DockerTlsCertificate -DnsName next.example.test -Path $n -CertificateAuthorityPath $p", new { n = next, p = set }).ThrowIfFailed();
             Assert.Equal(started.Text("NewCaSubject"), Issuer(Path.Combine(next, "cert.pem")));
             Assert.Equal(File.ReadAllBytes(Path.Combine(set, "ca.pem")), File.ReadAllBytes(Path.Combine(next, "ca.pem")));
         }
@@ -201,42 +183,42 @@ namespace AzDockerVm.Tests.Tls
         public void Mid_rotation_a_server_renewal_is_RotationInProgress_and_changes_nothing()
         {
             string set = NewSet("set");
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
-            string before = DockerSpecHelpers.Snapshot(_temp.Path);
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
+            string before = DockerSpecHelpers.Snapshot(Temp.Path);
 
             foreach (string script in new[] { "Update-DockerTlsCertificate -Path $p", "Update-DockerTlsCertificate -Path $p -Server" })
             {
-                var run = _ps.Run(script, new { p = set });
+                var run = Ps.Run(script, new { p = set });
                 run.AssertRefused("RotationInProgress", ErrorCategory.InvalidOperation, set);
                 Assert.Contains("Complete-DockerTlsCertificateAuthorityRotation", run.Error.ErrorDetails.RecommendedAction);
             }
 
-            Assert.Equal(before, DockerSpecHelpers.Snapshot(_temp.Path));
+            Assert.Equal(before, DockerSpecHelpers.Snapshot(Temp.Path));
         }
 
         [Fact]
         public void WhatIf_writes_nothing_in_either_phase()
         {
             string set = NewSet("set");
-            string before = DockerSpecHelpers.Snapshot(_temp.Path);
-            var run = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p -WhatIf", new { p = set }).ThrowIfFailed();
+            string before = DockerSpecHelpers.Snapshot(Temp.Path);
+            var run = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p -WhatIf", new { p = set }).ThrowIfFailed();
             Assert.Empty(run.Output);
             Assert.Contains("Start a CA rotation", run.HostText);
-            Assert.Equal(before, DockerSpecHelpers.Snapshot(_temp.Path));
+            Assert.Equal(before, DockerSpecHelpers.Snapshot(Temp.Path));
 
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
-            before = DockerSpecHelpers.Snapshot(_temp.Path);
-            run = _ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p -WhatIf", new { p = set }).ThrowIfFailed();
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
+            before = DockerSpecHelpers.Snapshot(Temp.Path);
+            run = Ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p -WhatIf", new { p = set }).ThrowIfFailed();
             Assert.Empty(run.Output);
             Assert.Contains("are refused once the daemon restarts", run.HostText);
-            Assert.Equal(before, DockerSpecHelpers.Snapshot(_temp.Path));
+            Assert.Equal(before, DockerSpecHelpers.Snapshot(Temp.Path));
         }
 
         [Fact]
         public void The_default_view_is_a_row_per_set_with_both_thumbprints_and_the_times()
         {
             string set = NewSet("set");
-            var run = _ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Out-Default", new { p = set }).ThrowIfFailed();
+            var run = Ps.Run("Start-DockerTlsCertificateAuthorityRotation -Path $p | Out-Default", new { p = set }).ThrowIfFailed();
             string header = DockerSpecHelpers.WithoutAnsi(run.HostText).Split('\n').First(l => l.StartsWith("Path"));
             Assert.Equal(new[] { "Path", "Status", "OldCaThumbprint", "NewCaThumbprint", "StartTime", "CompletionTime" },
                 header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -246,7 +228,7 @@ namespace AzDockerVm.Tests.Tls
         public void A_set_piped_several_times_is_rotated_once()
         {
             string set = NewSet("set");
-            var run = _ps.Run("Get-DockerTlsCertificate -Path $p | Start-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed();
+            var run = Ps.Run("Get-DockerTlsCertificate -Path $p | Start-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed();
             Assert.Single(run.Output);
             Assert.Equal(2, Certificates(Path.Combine(set, "ca.pem")).Count);
         }
@@ -257,7 +239,7 @@ namespace AzDockerVm.Tests.Tls
         public void A_second_start_is_RotationInProgress()
         {
             string set = NewSet("set");
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
             AssertRefusedAndUnchanged("Start-DockerTlsCertificateAuthorityRotation -Path $p", set, "RotationInProgress", ErrorCategory.InvalidOperation, set);
         }
 
@@ -274,14 +256,14 @@ namespace AzDockerVm.Tests.Tls
         {
             string set = NewSet("set");
             AssertRefusedAndUnchanged("Complete-DockerTlsCertificateAuthorityRotation -Path $p", set, "NoRotationInProgress", ErrorCategory.InvalidOperation, set);
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p | Complete-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed();
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p | Complete-DockerTlsCertificateAuthorityRotation", new { p = set }).ThrowIfFailed();
             AssertRefusedAndUnchanged("Complete-DockerTlsCertificateAuthorityRotation -Path $p", set, "NoRotationInProgress", ErrorCategory.InvalidOperation, set);
         }
 
         [Fact]
         public void An_expired_CA_is_CertificateAuthorityExpired()
         {
-            string set = _temp.Combine("expired");
+            string set = Temp.Combine("expired");
             DateTimeOffset now = DateTimeOffset.UtcNow;
             using (var ca = HandMadeCa.Create(set, now.AddDays(-60), now.AddDays(-1)))
             {
@@ -300,7 +282,7 @@ namespace AzDockerVm.Tests.Tls
             AssertRefusedAndUnchanged("Start-DockerTlsCertificateAuthorityRotation -Path $p", set, "CertificateAuthorityKeyMismatch", ErrorCategory.InvalidData, Path.Combine(set, "ca-key.pem"));
 
             string rotating = NewSet("rotating");
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = rotating }).ThrowIfFailed();
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = rotating }).ThrowIfFailed();
             // The old CA's key put back as ca-key.pem: it matches a CA of the bundle, but not the new CA the rotation started with.
             File.Copy(Path.Combine(rotating, "ca-rotation", "old-ca-key.pem"), Path.Combine(rotating, "ca-key.pem"), overwrite: true);
             AssertRefusedAndUnchanged("Complete-DockerTlsCertificateAuthorityRotation -Path $p", rotating, "CertificateAuthorityKeyMismatch", ErrorCategory.InvalidData, Path.Combine(rotating, "ca-key.pem"));
@@ -314,7 +296,7 @@ namespace AzDockerVm.Tests.Tls
         [InlineData("no server-key.pem", "FileNotFound", ErrorCategory.ObjectNotFound)]
         public void A_folder_that_is_not_a_host_set_with_its_CA_is_refused(string what, string errorId, ErrorCategory category)
         {
-            string folder = _temp.Combine("case");
+            string folder = Temp.Combine("case");
             string target = folder;
             switch (what)
             {
@@ -343,11 +325,11 @@ namespace AzDockerVm.Tests.Tls
         public void A_client_set_of_another_CA_or_without_cert_pem_is_refused()
         {
             string set = NewSet("set");
-            string stranger = OpenSslTls.CopyClientFolder(NewSet("other"), _temp.Combine("stranger"));
+            string stranger = OpenSslTls.CopyClientFolder(NewSet("other"), Temp.Combine("stranger"));
             AssertRefusedAndUnchanged("Start-DockerTlsCertificateAuthorityRotation -Path $p -ClientPath $c", set, "CertificateAuthorityMismatch", ErrorCategory.InvalidData,
                 Path.Combine(stranger, "cert.pem"), stranger);
 
-            string empty = Directory.CreateDirectory(_temp.Combine("empty")).FullName;
+            string empty = Directory.CreateDirectory(Temp.Combine("empty")).FullName;
             AssertRefusedAndUnchanged("Start-DockerTlsCertificateAuthorityRotation -Path $p -ClientPath $c", set, "NotATlsSet", ErrorCategory.InvalidArgument, empty, empty);
         }
 
@@ -371,8 +353,8 @@ namespace AzDockerVm.Tests.Tls
         public void A_failed_write_at_the_completion_leaves_every_file_as_it_was_the_old_CAs_key_included(string failing)
         {
             string set = NewSet("set");
-            _ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
-            string before = DockerSpecHelpers.Snapshot(_temp.Path);
+            Ps.Run("$null = Start-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set }).ThrowIfFailed();
+            string before = DockerSpecHelpers.Snapshot(Temp.Path);
             var reached = new System.Collections.Generic.List<string>();
             LocalFileSafetyTests.SetCommitHook(path =>
             {
@@ -383,29 +365,29 @@ namespace AzDockerVm.Tests.Tls
                 }
             });
 
-            var run = _ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set });
+            var run = Ps.Run("Complete-DockerTlsCertificateAuthorityRotation -Path $p", new { p = set });
 
             run.AssertRefused("PathNotWritable", ErrorCategory.WriteError, set);
             Assert.Equal(failing, reached.Last());
             Assert.Equal(failing == "rotation.json" ? new[] { "old-ca-key.pem", "ca.pem", "server-cert.pem", "server-key.pem", "rotation.json" } : new[] { "old-ca-key.pem" }, reached);
-            Assert.Equal(before, DockerSpecHelpers.Snapshot(_temp.Path));
+            Assert.Equal(before, DockerSpecHelpers.Snapshot(Temp.Path));
         }
 
         // ---- helpers ----
 
         private void AssertRefusedAndUnchanged(string script, string set, string errorId, ErrorCategory category, object target, string client = null)
         {
-            string before = DockerSpecHelpers.Snapshot(_temp.Path);
-            var run = _ps.Run(script, new { p = set, c = client });
+            string before = DockerSpecHelpers.Snapshot(Temp.Path);
+            var run = Ps.Run(script, new { p = set, c = client });
             run.AssertRefused(errorId, category, target);
             Assert.False(string.IsNullOrEmpty(run.Error.ErrorDetails?.RecommendedAction), errorId + " has no advice");
-            Assert.Equal(before, DockerSpecHelpers.Snapshot(_temp.Path));
+            Assert.Equal(before, DockerSpecHelpers.Snapshot(Temp.Path));
         }
 
         private string NewSet(string name)
         {
-            string folder = _temp.Combine(name);
-            _ps.Run("$null = New-DockerTlsCertificate -DnsName docker-test.example -IPAddress 127.0.0.1 -Path $p", new { p = folder }).ThrowIfFailed();
+            string folder = Temp.Combine(name);
+            Ps.Run("$null = New-DockerTlsCertificate -DnsName docker-test.example -IPAddress 127.0.0.1 -Path $p", new { p = folder }).ThrowIfFailed();
             return folder;
         }
 

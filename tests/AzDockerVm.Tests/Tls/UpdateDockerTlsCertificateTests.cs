@@ -16,26 +16,8 @@ namespace AzDockerVm.Tests.Tls
     /// and leaves every file as it was (hashes and times of the set and of DOCKER_CONFIG).
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class UpdateDockerTlsCertificateTests : IDisposable
+    public sealed class UpdateDockerTlsCertificateTests : LocalSetTests
     {
-        private readonly TempFolder _temp = new TempFolder();
-        private readonly EnvironmentScope _environment = new EnvironmentScope();
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _dockerConfig;
-
-        public UpdateDockerTlsCertificateTests()
-        {
-            _dockerConfig = _temp.Combine("docker-config");
-            Environment.SetEnvironmentVariable("DOCKER_CONFIG", _dockerConfig);
-        }
-
-        public void Dispose()
-        {
-            LocalFileSafetyTests.SetCommitHook(null);
-            _ps.Dispose();
-            _environment.Dispose();
-            _temp.Dispose();
-        }
 
         // ---- renewal ----
 
@@ -43,17 +25,17 @@ namespace AzDockerVm.Tests.Tls
         public void Renews_server_and_client_from_the_same_CA_with_new_serials_keys_and_validity_and_leaves_the_CA_files_untouched()
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            string folder = _temp.Combine("hand");
+            string folder = Temp.Combine("hand");
             using (HandMadeSet.Create(folder, now.AddDays(-25), HandMadeSet.Second(now.AddDays(5)), HandMadeSet.Second(now.AddDays(5))))
             {
             }
 
-            var before = _temp.Snapshot(folder);
+            var before = Temp.Snapshot(folder);
             string oldServerSerial = OpenSsl.Serial(Path.Combine(folder, "server-cert.pem")), oldClientSerial = OpenSsl.Serial(Path.Combine(folder, "cert.pem"));
             string oldIssuer = Issuer(Path.Combine(folder, "server-cert.pem"));
             var oldSans = OpenSsl.SubjectAltNames(Path.Combine(folder, "server-cert.pem"));
 
-            var run = _ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
+            var run = Ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
 
             Assert.Equal(new[] { "server-cert.pem:Server", "cert.pem:Client" }, run.Output.Select(o => o.Text("File") + ":" + o.Text("Role")));
             Assert.All(run.Output, o => Assert.Equal("AzDockerVm.Models.DockerTlsCertificate", o.BaseObject.GetType().FullName));
@@ -78,7 +60,7 @@ namespace AzDockerVm.Tests.Tls
             var verifyClient = OpenSsl.Verify(Path.Combine(folder, "ca.pem"), "sslclient", client);
             Assert.True(verifyClient.ExitCode == 0, verifyClient.Output);
 
-            var after = _temp.Snapshot(folder);
+            var after = Temp.Snapshot(folder);
             Assert.Equal(before.Keys.OrderBy(k => k), after.Keys.OrderBy(k => k)); // no staging file left behind
             foreach (string name in new[] { "ca.pem", "ca-key.pem" })
             {
@@ -97,7 +79,7 @@ namespace AzDockerVm.Tests.Tls
             Assert.Equal("600", DockerSpecHelpers.Mode(Path.Combine(folder, "server-key.pem")));
             Assert.Equal("600", DockerSpecHelpers.Mode(Path.Combine(folder, "key.pem")));
             Assert.Equal(new object[] { true, true }, run.Output.Select(o => o.Get("KeyMatches")));
-            var read = _ps.Run("Get-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
+            var read = Ps.Run("Get-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
             Assert.Equal(read.Output.Skip(1).Select(o => o.Text("Thumbprint")), run.Output.Select(o => o.Text("Thumbprint")));
         }
 
@@ -107,12 +89,12 @@ namespace AzDockerVm.Tests.Tls
             string folder = NewSet("rsa", "-KeyAlgorithm RSA2048 -ValidityDays 40");
             string server = Path.Combine(folder, "server-cert.pem");
 
-            var run = _ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
+            var run = Ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "RSA2048", "RSA2048" }, run.Output.Select(o => o.Text("KeyAlgorithm")));
             Assert.Contains("Public-Key: (2048 bit)", OpenSsl.Text(server));
             Assert.InRange(OpenSsl.NotAfter(server), DateTime.UtcNow.AddDays(40).AddMinutes(-2), DateTime.UtcNow.AddDays(40).AddMinutes(1));
 
-            var changed = _ps.Run("Update-DockerTlsCertificate -Path $p -KeyAlgorithm ECDSA_P384 -ValidityDays 90", new { p = folder }).ThrowIfFailed();
+            var changed = Ps.Run("Update-DockerTlsCertificate -Path $p -KeyAlgorithm ECDSA_P384 -ValidityDays 90", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "ECDSA_P384", "ECDSA_P384" }, changed.Output.Select(o => o.Text("KeyAlgorithm")));
             Assert.Contains("NIST CURVE: P-384", OpenSsl.Text(Path.Combine(folder, "cert.pem")));
             Assert.InRange(OpenSsl.NotAfter(server), DateTime.UtcNow.AddDays(90).AddMinutes(-2), DateTime.UtcNow.AddDays(90).AddMinutes(1));
@@ -123,21 +105,21 @@ namespace AzDockerVm.Tests.Tls
         public void Server_and_Client_renew_only_their_own_files()
         {
             string folder = NewSet("one-by-one");
-            var before = _temp.Snapshot(folder);
+            var before = Temp.Snapshot(folder);
 
-            var server = _ps.Run("Update-DockerTlsCertificate -Path $p -Server", new { p = folder }).ThrowIfFailed();
+            var server = Ps.Run("Update-DockerTlsCertificate -Path $p -Server", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "Server" }, server.Output.Select(o => o.Text("Role")));
-            var afterServer = _temp.Snapshot(folder);
+            var afterServer = Temp.Snapshot(folder);
             AssertSame(before, afterServer, folder, "ca.pem", "ca-key.pem", "cert.pem", "key.pem");
             AssertChanged(before, afterServer, folder, "server-cert.pem", "server-key.pem");
 
-            var client = _ps.Run("Update-DockerTlsCertificate -Path $p -Client", new { p = folder }).ThrowIfFailed();
+            var client = Ps.Run("Update-DockerTlsCertificate -Path $p -Client", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "Client" }, client.Output.Select(o => o.Text("Role")));
-            var afterClient = _temp.Snapshot(folder);
+            var afterClient = Temp.Snapshot(folder);
             AssertSame(afterServer, afterClient, folder, "ca.pem", "ca-key.pem", "server-cert.pem", "server-key.pem");
             AssertChanged(afterServer, afterClient, folder, "cert.pem", "key.pem");
 
-            Assert.Equal(2, _ps.Run("Update-DockerTlsCertificate -Path $p -Server -Client", new { p = folder }).ThrowIfFailed().Output.Count);
+            Assert.Equal(2, Ps.Run("Update-DockerTlsCertificate -Path $p -Server -Client", new { p = folder }).ThrowIfFailed().Output.Count);
         }
 
         [Fact]
@@ -146,28 +128,28 @@ namespace AzDockerVm.Tests.Tls
             string folder = NewSet("names");
             string server = Path.Combine(folder, "server-cert.pem");
 
-            var ip = _ps.Run("Update-DockerTlsCertificate -Path $p -Server -IPAddress 10.9.9.9, 2001:db8::9", new { p = folder }).ThrowIfFailed().Single();
+            var ip = Ps.Run("Update-DockerTlsCertificate -Path $p -Server -IPAddress 10.9.9.9, 2001:db8::9", new { p = folder }).ThrowIfFailed().Single();
             Assert.Equal(new[] { "DNS:h.example.test", "IP:10.9.9.9", "IP:2001:db8::9" }, OpenSsl.SubjectAltNames(server));
             Assert.Equal(new[] { "10.9.9.9", "2001:db8::9" }, (string[])ip.Get("IPAddress"));
             Assert.Equal("CN=h.example.test", ip.Text("Subject"));
 
-            var dns = _ps.Run("Update-DockerTlsCertificate -Path $p -DnsName new.example.test, alt.example.test", new { p = folder }).ThrowIfFailed();
+            var dns = Ps.Run("Update-DockerTlsCertificate -Path $p -DnsName new.example.test, alt.example.test", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "DNS:new.example.test", "DNS:alt.example.test", "IP:10.9.9.9", "IP:2001:db8::9" }, OpenSsl.SubjectAltNames(server));
             Assert.Equal("CN=new.example.test", dns.Output[0].Text("Subject"));
             Assert.Equal("CN=client", dns.Output[1].Text("Subject"));
 
-            _ps.Run("Update-DockerTlsCertificate -Path $p -Server -IPAddress @()", new { p = folder }).ThrowIfFailed();
+            Ps.Run("Update-DockerTlsCertificate -Path $p -Server -IPAddress @()", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "DNS:new.example.test", "DNS:alt.example.test" }, OpenSsl.SubjectAltNames(server));
-            _ps.Run("Update-DockerTlsCertificate -Path $p -Server", new { p = folder }).ThrowIfFailed();
+            Ps.Run("Update-DockerTlsCertificate -Path $p -Server", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "DNS:new.example.test", "DNS:alt.example.test" }, OpenSsl.SubjectAltNames(server));
 
             // A common name that is no SAN (openssl recipes' "docker-server") is a label: kept.
-            string hand = _temp.Combine("hand-names");
+            string hand = Temp.Combine("hand-names");
             using (HandMadeSet.Create(hand, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(20), DateTimeOffset.UtcNow.AddDays(20)))
             {
             }
 
-            var kept = _ps.Run("Update-DockerTlsCertificate -Path $p -Server -DnsName other.example.test", new { p = hand }).ThrowIfFailed().Single();
+            var kept = Ps.Run("Update-DockerTlsCertificate -Path $p -Server -DnsName other.example.test", new { p = hand }).ThrowIfFailed().Single();
             Assert.Equal("CN=hand-made server", kept.Text("Subject"));
         }
 
@@ -176,12 +158,12 @@ namespace AzDockerVm.Tests.Tls
         {
             string folder = NewSet("whatif");
             NewContext("whatif-ctx", folder);
-            var before = _temp.Snapshot();
+            var before = Temp.Snapshot();
 
-            var run = _ps.Run("Update-DockerTlsCertificate -Path $p -DnsName w.example.test -WhatIf", new { p = folder }).ThrowIfFailed();
+            var run = Ps.Run("Update-DockerTlsCertificate -Path $p -DnsName w.example.test -WhatIf", new { p = folder }).ThrowIfFailed();
 
             Assert.Empty(run.Output);
-            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
+            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, Temp.Snapshot());
             string whatIf = run.HostText.Replace("\n", " ");
             Assert.Contains("What if:", whatIf);
             Assert.Contains("server-cert.pem and server-key.pem (CN=w.example.test for DNS:w.example.test, IP:127.0.0.1; ECDSA_P256, 825 days)", whatIf);
@@ -195,15 +177,15 @@ namespace AzDockerVm.Tests.Tls
         {
             string a = NewSet("a"), b = NewSet("b");
             string a1 = NewContext("ctx-a1", a), a2 = NewContext("ctx-a2", a), b1 = NewContext("ctx-b1", b);
-            var before = _temp.Snapshot(_dockerConfig);
+            var before = Temp.Snapshot(DockerConfig);
 
-            var serverOnly = _ps.Run("Update-DockerTlsCertificate -Path $p -Server -Verbose", new { p = a }).ThrowIfFailed();
-            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot(_dockerConfig));
+            var serverOnly = Ps.Run("Update-DockerTlsCertificate -Path $p -Server -Verbose", new { p = a }).ThrowIfFailed();
+            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, Temp.Snapshot(DockerConfig));
             Assert.DoesNotContain(serverOnly.Verbose, v => v.Contains("ctx-a1"));
 
-            var run = _ps.Run("Update-DockerTlsCertificate -Path $p -Verbose", new { p = a }).ThrowIfFailed();
+            var run = Ps.Run("Update-DockerTlsCertificate -Path $p -Verbose", new { p = a }).ThrowIfFailed();
 
-            var after = _temp.Snapshot(_dockerConfig);
+            var after = Temp.Snapshot(DockerConfig);
             foreach (string tls in new[] { a1, a2 })
             {
                 Assert.Equal(File.ReadAllBytes(Path.Combine(a, "cert.pem")), File.ReadAllBytes(Path.Combine(tls, "cert.pem")));
@@ -223,7 +205,7 @@ namespace AzDockerVm.Tests.Tls
             Assert.Contains(run.Verbose, v => v.StartsWith("Docker context 'ctx-a1'") && v.Contains(a1));
             Assert.Contains(run.Verbose, v => v.StartsWith("Docker context 'ctx-a2'"));
             Assert.DoesNotContain(run.Verbose, v => v.Contains("ctx-b1"));
-            var inContext = _ps.Run("Get-DockerTlsCertificate -LiteralPath $t | Where-Object Role -eq Client", new { t = a1 }).ThrowIfFailed().Single();
+            var inContext = Ps.Run("Get-DockerTlsCertificate -LiteralPath $t | Where-Object Role -eq Client", new { t = a1 }).ThrowIfFailed().Single();
             Assert.Equal(run.Output[1].Text("Thumbprint"), inContext.Text("Thumbprint"));
             Assert.True((bool)inContext.Get("KeyMatches"));
         }
@@ -231,15 +213,15 @@ namespace AzDockerVm.Tests.Tls
         [Fact]
         public void A_set_piped_from_New_DockerTlsCertificate_or_as_its_certificates_is_renewed_once_and_a_bad_set_does_not_stop_the_others()
         {
-            var fromNew = _ps.Run("New-DockerTlsCertificate -DnsName p.example.test -Path $p | Update-DockerTlsCertificate", new { p = _temp.Combine("piped") }).ThrowIfFailed();
+            var fromNew = Ps.Run("New-DockerTlsCertificate -DnsName p.example.test -Path $p | Update-DockerTlsCertificate", new { p = Temp.Combine("piped") }).ThrowIfFailed();
             Assert.Equal(2, fromNew.Output.Count);
 
-            var fromGet = _ps.Run("Get-DockerTlsCertificate -Path $p | Update-DockerTlsCertificate -Verbose", new { p = _temp.Combine("piped") }).ThrowIfFailed();
+            var fromGet = Ps.Run("Get-DockerTlsCertificate -Path $p | Update-DockerTlsCertificate -Verbose", new { p = Temp.Combine("piped") }).ThrowIfFailed();
             Assert.Equal(new[] { "Server", "Client" }, fromGet.Output.Select(o => o.Text("Role")));
             Assert.Equal(2, fromGet.Verbose.Count(v => v.Contains("was renewed already in this pipeline")));
 
-            string missing = _temp.Combine("missing");
-            var mixed = _ps.Run("$m, $p | ForEach-Object { [pscustomobject]@{ Path = $_ } } | Update-DockerTlsCertificate", new { m = missing, p = _temp.Combine("piped") });
+            string missing = Temp.Combine("missing");
+            var mixed = Ps.Run("$m, $p | ForEach-Object { [pscustomobject]@{ Path = $_ } } | Update-DockerTlsCertificate", new { m = missing, p = Temp.Combine("piped") });
             Assert.Null(mixed.Terminating);
             Assert.StartsWith("PathNotFound,", Assert.Single(mixed.Errors).FullyQualifiedErrorId);
             Assert.Equal(2, mixed.Output.Count);
@@ -249,27 +231,27 @@ namespace AzDockerVm.Tests.Tls
         public void A_set_whose_CA_is_kept_elsewhere_is_renewed_with_CertificateAuthorityPath_and_the_CA_is_only_read()
         {
             // A New-AzDockerVm host's set: no ca-key.pem; the group's CA in <DOCKER_CONFIG>/azdockervm/ca/<subscription>/<group>.
-            string groupCa = Path.Combine(_dockerConfig, "azdockervm", "ca", "00000000-0000-0000-0000-000000000001", "rg-docker");
-            _ps.Run("$null = New-DockerTlsCertificate -DnsName ca.example.test -Path $p", new { p = groupCa }).ThrowIfFailed();
+            string groupCa = Path.Combine(DockerConfig, "azdockervm", "ca", "00000000-0000-0000-0000-000000000001", "rg-docker");
+            Ps.Run("$null = New-DockerTlsCertificate -DnsName ca.example.test -Path $p", new { p = groupCa }).ThrowIfFailed();
             foreach (string leaf in new[] { "server-cert.pem", "server-key.pem", "cert.pem", "key.pem" })
             {
                 File.Delete(Path.Combine(groupCa, leaf));
             }
 
-            string host = _temp.Combine("docker-config", "azdockervm", "dock1-0a1b2c3d.westeurope.cloudapp.azure.com");
-            _ps.Run("$null = New-DockerTlsCertificate -DnsName dock1-0a1b2c3d.westeurope.cloudapp.azure.com -Path $p -CertificateAuthorityPath $ca", new { p = host, ca = groupCa }).ThrowIfFailed();
-            var before = _temp.Snapshot();
+            string host = Temp.Combine("docker-config", "azdockervm", "dock1-0a1b2c3d.westeurope.cloudapp.azure.com");
+            Ps.Run("$null = New-DockerTlsCertificate -DnsName dock1-0a1b2c3d.westeurope.cloudapp.azure.com -Path $p -CertificateAuthorityPath $ca", new { p = host, ca = groupCa }).ThrowIfFailed();
+            var before = Temp.Snapshot();
 
-            var refused = _ps.Run("Update-DockerTlsCertificate -Path $p", new { p = host });
+            var refused = Ps.Run("Update-DockerTlsCertificate -Path $p", new { p = host });
 
             refused.AssertRefused("CertificateAuthorityKeyNotFound", ErrorCategory.ObjectNotFound, Path.Combine(host, "ca-key.pem"));
             Assert.Contains($"The CA that issued it is kept in '{groupCa}'", refused.Error.Exception.Message);
             Assert.Contains("-CertificateAuthorityPath", refused.Error.ErrorDetails.RecommendedAction);
-            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
+            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, Temp.Snapshot());
 
-            var renewed = _ps.Run("Update-DockerTlsCertificate -Path $p -CertificateAuthorityPath $ca", new { p = host, ca = groupCa }).ThrowIfFailed();
+            var renewed = Ps.Run("Update-DockerTlsCertificate -Path $p -CertificateAuthorityPath $ca", new { p = host, ca = groupCa }).ThrowIfFailed();
             Assert.Equal(2, renewed.Output.Count);
-            AssertSame(before, _temp.Snapshot(), groupCa, "ca.pem", "ca-key.pem");
+            AssertSame(before, Temp.Snapshot(), groupCa, "ca.pem", "ca-key.pem");
             Assert.False(File.Exists(Path.Combine(host, "ca-key.pem")));
             Assert.Equal(0, OpenSsl.Verify(Path.Combine(groupCa, "ca.pem"), "sslserver", Path.Combine(host, "server-cert.pem")).ExitCode);
         }
@@ -278,12 +260,12 @@ namespace AzDockerVm.Tests.Tls
 
         [Fact]
         public void A_folder_that_does_not_exist_is_PathNotFound()
-            => Refused("Update-DockerTlsCertificate -Path $p", _temp.Combine("nosuch"), "PathNotFound", ErrorCategory.ObjectNotFound, _temp.Combine("nosuch"));
+            => Refused("Update-DockerTlsCertificate -Path $p", Temp.Combine("nosuch"), "PathNotFound", ErrorCategory.ObjectNotFound, Temp.Combine("nosuch"));
 
         [Fact]
         public void A_folder_without_a_certificate_to_renew_is_NotATlsSet()
         {
-            string empty = _temp.Combine("empty");
+            string empty = Temp.Combine("empty");
             Directory.CreateDirectory(empty);
             Refused("Update-DockerTlsCertificate -Path $p", empty, "NotATlsSet", ErrorCategory.InvalidArgument, empty);
 
@@ -309,7 +291,7 @@ namespace AzDockerVm.Tests.Tls
             string message = Refused("Update-DockerTlsCertificate -Path $p", folder, "CertificateAuthorityKeyNotFound", ErrorCategory.ObjectNotFound, Path.Combine(folder, "ca-key.pem"));
 
             Assert.Contains("cannot be renewed", message);
-            Assert.Contains(Path.Combine(_dockerConfig, "azdockervm", "ca"), message);
+            Assert.Contains(Path.Combine(DockerConfig, "azdockervm", "ca"), message);
         }
 
         [Fact]
@@ -325,7 +307,7 @@ namespace AzDockerVm.Tests.Tls
         public void An_expired_CA_is_CertificateAuthorityExpired()
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            string folder = _temp.Combine("expired-ca");
+            string folder = Temp.Combine("expired-ca");
             using (HandMadeCa ca = HandMadeCa.Create(folder, now.AddDays(-400), now.AddDays(-10)))
             {
                 ca.IssueServer(folder, now.AddDays(-300), now.AddDays(-20), HandMadeSet.DnsNames, null);
@@ -342,7 +324,7 @@ namespace AzDockerVm.Tests.Tls
             Refused("Update-DockerTlsCertificate -Path $p -CertificateAuthorityPath $ca", folder, "CertificateAuthorityMismatch", ErrorCategory.InvalidData,
                 Path.Combine(folder, "ca.pem"), other);
 
-            string empty = _temp.Combine("no-ca-here");
+            string empty = Temp.Combine("no-ca-here");
             Directory.CreateDirectory(empty);
             Refused("Update-DockerTlsCertificate -Path $p -CertificateAuthorityPath $ca", folder, "CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound,
                 Path.Combine(empty, "ca.pem"), empty);
@@ -356,7 +338,7 @@ namespace AzDockerVm.Tests.Tls
             File.Delete(Path.Combine(folder, "server-key.pem"));
 
             Refused("Update-DockerTlsCertificate -Path $p -Server", folder, "FileNotFound", ErrorCategory.ObjectNotFound, Path.Combine(folder, "server-cert.pem"));
-            Assert.Equal(new[] { "Client" }, _ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed().Output.Select(o => o.Text("Role")));
+            Assert.Equal(new[] { "Client" }, Ps.Run("Update-DockerTlsCertificate -Path $p", new { p = folder }).ThrowIfFailed().Output.Select(o => o.Text("Role")));
         }
 
         [Fact]
@@ -375,7 +357,7 @@ namespace AzDockerVm.Tests.Tls
         public void Keys_of_an_algorithm_AzDockerVm_does_not_make_are_UnsupportedKeyAlgorithm_unless_KeyAlgorithm_is_given()
         {
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            string folder = _temp.Combine("p521");
+            string folder = Temp.Combine("p521");
             using (HandMadeCa ca = HandMadeCa.Create(folder, now.AddDays(-10), now.AddDays(300)))
             {
                 ca.IssueServer(folder, now.AddDays(-1), now.AddDays(30), HandMadeSet.DnsNames, null, curve: ECCurve.NamedCurves.nistP521);
@@ -383,9 +365,9 @@ namespace AzDockerVm.Tests.Tls
             }
 
             Assert.Contains("ECDSA_P521", Refused("Update-DockerTlsCertificate -Path $p", folder, "UnsupportedKeyAlgorithm", ErrorCategory.InvalidData, Path.Combine(folder, "server-cert.pem")));
-            Assert.Equal(new[] { "ECDSA_P521", "ECDSA_P521" }, _ps.Run("Get-DockerTlsCertificate $p | Where-Object Role -ne CA", new { p = folder }).ThrowIfFailed().Output.Select(o => o.Text("KeyAlgorithm")));
+            Assert.Equal(new[] { "ECDSA_P521", "ECDSA_P521" }, Ps.Run("Get-DockerTlsCertificate $p | Where-Object Role -ne CA", new { p = folder }).ThrowIfFailed().Output.Select(o => o.Text("KeyAlgorithm")));
 
-            var renewed = _ps.Run("Update-DockerTlsCertificate -Path $p -KeyAlgorithm ECDSA_P256", new { p = folder }).ThrowIfFailed();
+            var renewed = Ps.Run("Update-DockerTlsCertificate -Path $p -KeyAlgorithm ECDSA_P256", new { p = folder }).ThrowIfFailed();
             Assert.Equal(new[] { "ECDSA_P256", "ECDSA_P256" }, renewed.Output.Select(o => o.Text("KeyAlgorithm")));
         }
 
@@ -428,24 +410,24 @@ namespace AzDockerVm.Tests.Tls
         /// <summary>Runs a refused renewal; asserts id, category, target, no output and every file of the test as it was; returns the message.</summary>
         private string Refused(string script, string path, string errorId, ErrorCategory category, object target, string ca = null)
         {
-            var before = _temp.Snapshot();
-            var run = _ps.Run(script, new { p = path, ca });
+            var before = Temp.Snapshot();
+            var run = Ps.Run(script, new { p = path, ca });
             run.AssertRefused(errorId, category, target);
             Assert.False(string.IsNullOrWhiteSpace(run.Error.ErrorDetails?.RecommendedAction), errorId + " has no recommended action");
-            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, _temp.Snapshot());
+            NewDockerTlsCertificateSafetyTests.AssertUnchanged(before, Temp.Snapshot());
             return run.Error.Exception.Message;
         }
 
         private string NewSet(string name, string options = "")
         {
-            string folder = _temp.Combine("sets", name);
-            _ps.Run($"$null = New-DockerTlsCertificate -DnsName h.example.test -IPAddress 127.0.0.1 -Path $p {options}", new { p = folder }).ThrowIfFailed();
+            string folder = Temp.Combine("sets", name);
+            Ps.Run($"$null = New-DockerTlsCertificate -DnsName h.example.test -IPAddress 127.0.0.1 -Path $p {options}", new { p = folder }).ThrowIfFailed();
             return folder;
         }
 
         /// <summary>A context made from the set by New-DockerContext; returns its TLS folder.</summary>
         private string NewContext(string name, string folder)
-            => _ps.Run("(New-DockerContext -Name $n -Endpoint tcp://127.0.0.1:2376 -CertificatePath $p).TlsPath", new { n = name, p = folder }).ThrowIfFailed().Single().ToString();
+            => Ps.Run("(New-DockerContext -Name $n -Endpoint tcp://127.0.0.1:2376 -CertificatePath $p).TlsPath", new { n = name, p = folder }).ThrowIfFailed().Single().ToString();
 
         private static string Issuer(string certificate)
             => OpenSsl.Ok("x509", "-in", certificate, "-noout", "-issuer").Trim();
