@@ -19,8 +19,9 @@ namespace AzDockerVm.Engine.Azure
     /// <summary>A checked phase of a group CA rotation on one VM: its host, its set and the group's CA found; nothing made, sent or written.</summary>
     public sealed class VmCertificateAuthorityRotationPlan
     {
-        internal VmCertificateAuthorityRotationPlan(CertificateAuthorityRotationPhase phase, VmDockerHost host, string certificatePath, string authorityPath)
+        internal VmCertificateAuthorityRotationPlan(CertificateAuthorityRotationPhase phase, VmDockerHost host, string certificatePath, string authorityPath, string dockerConfig)
         {
+            DockerConfig = dockerConfig;
             Phase = phase;
             Host = host;
             CertificatePath = certificatePath;
@@ -46,6 +47,8 @@ namespace AzDockerVm.Engine.Azure
         public string Endpoint => Host.ProbeEndpoint;
 
         internal VmDockerHost Host { get; }
+
+        internal string DockerConfig { get; }
     }
 
     /// <summary>A phase done on one VM: what it serves now, and where the group's rotation stands.</summary>
@@ -133,7 +136,7 @@ namespace AzDockerVm.Engine.Azure
                         $"The CA of resource group '{vm.ResourceGroupName}' in '{authority}' is not mid-rotation ({last}): there is nothing to complete. Nothing was changed.");
                 }
 
-                return new VmCertificateAuthorityRotationPlan(phase, host, folder, authority);
+                return new VmCertificateAuthorityRotationPlan(phase, host, folder, authority, request.DockerConfig);
             });
 
         /// <summary>
@@ -230,7 +233,9 @@ namespace AzDockerVm.Engine.Azure
                 const string keptLocally = "The set on this machine was left as it was.";
                 await DockerTlsRollout.PushAsync(arm, plan.Host, new TlsRollout(plan.Host.Port, serverPem, serverKey, trust, currentTrust), ct).ConfigureAwait(false);
                 await DockerTlsRollout.RequireServedAsync(arm, plan.Host, serverPem, folder, keptLocally, ct).ConfigureAwait(false);
+                byte[] clientBefore = File.Exists(clientFile) ? File.ReadAllBytes(clientFile) : null;
                 StagedFileSet.Write(files, overwrite: true, folder, "Make sure the set's folder can be written.");
+                RefreshContext(arm, plan, clientBefore);
                 string status = Record(plan, complete ? Completed : Started);
                 return new VmCertificateAuthorityRotationResult
                 {
@@ -269,6 +274,43 @@ namespace AzDockerVm.Engine.Azure
                     new PlannedFile(state.File, state.ToJson(), false),
                 }, new[] { Path.Combine(rotation, NewCaFileName), Path.Combine(rotation, NewCaKeyFileName) }, overwrite: true, folder);
                 return CertificateAuthorityRotationState.Completed;
+            }
+        }
+
+        /// <summary>The docker context named after the VM, when it was made from the set (its cert.pem copy is the set's before this phase), gets the set's new client files at the same endpoint.</summary>
+        private static void RefreshContext(ArmConnection arm, VmCertificateAuthorityRotationPlan plan, byte[] clientBefore)
+        {
+            string dockerConfig = plan.DockerConfig, name = plan.VmName;
+            if (dockerConfig == null || clientBefore == null || !DockerContextStore.Exists(dockerConfig, name))
+            {
+                return;
+            }
+
+            string copy = Path.Combine(dockerConfig, "contexts", "tls", DockerContextStore.ContextDirectoryName(name), "docker", DockerTlsFileNames.ClientCertificate);
+            if (!File.Exists(copy) || !File.ReadAllBytes(copy).SequenceEqual(clientBefore))
+            {
+                return;
+            }
+
+            try
+            {
+                DockerContextStore.Write(DockerContextStore.Prepare(new DockerContextRequest
+                {
+                    Name = name,
+                    Endpoint = DockerContextStore.ReadEndpoint(dockerConfig, name),
+                    Description = $"Azure VM {plan.ResourceGroupName}/{name} (AzDockerVm)",
+                    CaFile = Path.Combine(plan.CertificatePath, DockerTlsFileNames.CaCertificate),
+                    CertFile = Path.Combine(plan.CertificatePath, DockerTlsFileNames.ClientCertificate),
+                    KeyFile = Path.Combine(plan.CertificatePath, DockerTlsFileNames.ClientKey),
+                    DockerConfig = dockerConfig,
+                    Overwrite = true,
+                }));
+                arm.Host.WriteVerbose($"Docker context '{name}' now holds the set's new client files.");
+            }
+            catch (AzDockerVmException ex)
+            {
+                // The host and the set are rotated: the context is a convenience on top.
+                arm.Host.WriteWarning($"The docker context '{name}' still holds the old client files; it could not be rewritten: {ex.Message}");
             }
         }
 

@@ -47,7 +47,7 @@ namespace AzDockerVm.Tests.Azure
             _port = Dockerd.FreeLoopbackPort();
             _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", privateIp: "10.0.0.4");
             _bench.Arm.AllowInbound("rg1", "vm1-nsg", _port);
-            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {_port} -NoDockerContext").ThrowIfFailed();
+            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {_port}").ThrowIfFailed();
             Directory.CreateDirectory(Authority);
             File.Copy(Path.Combine(Set, "ca.pem"), Path.Combine(Authority, "ca.pem"));
             File.Move(Path.Combine(Set, "ca-key.pem"), Path.Combine(Authority, "ca-key.pem"));
@@ -85,6 +85,13 @@ namespace AzDockerVm.Tests.Azure
         {
             var result = TestHost(client);
             Assert.True((bool)result.Properties["Success"].Value, client + ": " + result.Properties["Reason"].Value + ": " + result.Properties["Message"].Value);
+        }
+
+        /// <summary>The docker CLI through the context named after the VM (made from the set by Set-AzDockerExtension).</summary>
+        private void AssertContextWorks(Dockerd daemon)
+        {
+            ToolRun run = DockerCli.Run(_bench.DockerConfig, "--context", "vm1", "version", "--format", "{{.Server.Version}}");
+            Assert.True(run.ExitCode == 0 && run.StdOut.Trim().Length > 0, run.Text + "\n" + daemon.LogTail());
         }
 
         private static int PemCount(string file) => File.ReadAllText(file).Split("BEGIN CERTIFICATE").Length - 1;
@@ -126,6 +133,7 @@ namespace AzDockerVm.Tests.Azure
                 Assert.Equal(File.ReadAllText(Path.Combine(oldClient, "ca.pem")), File.ReadAllText(Path.Combine(Authority, "ca.pem")));
                 AssertWorks(oldClient);
                 AssertWorks(Set);
+                AssertContextWorks(daemon);
                 Assert.NotEqual(File.ReadAllText(Path.Combine(oldClient, "cert.pem")), File.ReadAllText(Path.Combine(Set, "cert.pem")));
 
                 // A second start mid-rotation: refused, nothing sent or written.
@@ -164,6 +172,8 @@ namespace AzDockerVm.Tests.Azure
                 Assert.False(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
                 Assert.DoesNotContain(Directory.GetFiles(_bench.DockerConfig, "*", SearchOption.AllDirectories), f => File.ReadAllText(f) == oldKey);
                 AssertWorks(Set);
+                // The VM's docker context was made from the set: it holds the set's new files and reaches the host.
+                AssertContextWorks(daemon);
 
                 // The old client: its own trust no longer accepts the server, and with the new trust the daemon refuses its certificate.
                 Assert.Equal("UnknownAuthority", TestHost(oldClient).Properties["Reason"].Value);
