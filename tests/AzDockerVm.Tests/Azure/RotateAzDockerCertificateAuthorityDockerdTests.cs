@@ -200,6 +200,80 @@ namespace AzDockerVm.Tests.Azure
             }
         }
 
+        /// <summary>A second host of the group's CA at 127.0.0.2 (its set issued from the group's CA, installed with -CertificatePath), with its own /etc/docker/tls.</summary>
+        private (string Set, string Tls, int Port) SecondHost()
+        {
+            int port = Dockerd.FreeLoopbackPort();
+            string set = Path.Combine(_bench.DockerConfig, "azdockervm", "127.0.0.2"), tls = _vmTls + "-2";
+            _bench.Arm.AddLinuxVm("rg1", "vm2", publicIp: "127.0.0.2", privateIp: "10.0.0.5");
+            _bench.Arm.AllowInbound("rg1", "vm2-nsg", port);
+            _bench.Ps.Run("$null = New-DockerTlsCertificate -IPAddress 127.0.0.2, 10.0.0.5 -CertificateAuthorityPath $Ca -Path $P", new { Ca = Authority, P = set }).ThrowIfFailed();
+            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm2 -DockerPort {port} -CertificatePath '{set}' -NoDockerContext").ThrowIfFailed();
+            Directory.CreateDirectory(tls);
+            foreach (string file in new[] { "ca.pem", "server-cert.pem", "server-key.pem" })
+            {
+                File.Copy(Path.Combine(set, file), Path.Combine(tls, file), overwrite: true);
+            }
+
+            return (set, tls, port);
+        }
+
+        private Func<ExtensionPut, ExtensionOutcome> Installs(string tls, int port, Action restart)
+            => put =>
+            {
+                _puts.Add(put);
+                File.WriteAllText(Path.Combine(tls, "ca.pem"), put.ScriptSetting("AZDV_CA_B64"));
+                File.WriteAllText(Path.Combine(tls, "server-cert.pem"), put.ScriptSetting("AZDV_CERT_B64"));
+                File.WriteAllText(Path.Combine(tls, "server-key.pem"), put.ScriptSetting("AZDV_KEY_B64"));
+                restart();
+                return ExtensionOutcome.Success($"AZDOCKERVM status=ok docker=20.10.24 port={port} tls=on changed=true started=true live-restore=on served=-\n");
+            };
+
+        [DockerdFact]
+        public void A_host_that_fails_the_completion_keeps_the_group_mid_rotation_with_the_old_key_and_a_rerun_on_it_completes_the_group()
+        {
+            Host();
+            var second = SecondHost();
+            Dockerd one = Dockerd.Start(_vmTls, _port), two = Dockerd.Start(second.Tls, second.Port, "127.0.0.2");
+            try
+            {
+                string oldKey = File.ReadAllText(Path.Combine(Authority, "ca-key.pem"));
+                _bench.Arm.SetExtensionHandler("rg1", "vm1", Installs(_vmTls, _port, () => { one.Dispose(); one = Dockerd.Start(_vmTls, _port); }));
+                _bench.Arm.SetExtensionHandler("rg1", "vm2", Installs(second.Tls, second.Port, () => { two.Dispose(); two = Dockerd.Start(second.Tls, second.Port, "127.0.0.2"); }));
+                const string both = "'vm1', 'vm2' | ForEach-Object { [pscustomobject]@{ ResourceGroupName = 'rg1'; VMName = $_ } } | ";
+
+                var started = _bench.Ps.Run(both + "Update-AzDockerTlsCertificate -RotateCertificateAuthority Start").ThrowIfFailed();
+                Assert.Equal(new[] { "InProgress", "InProgress" }, started.Output.Select(o => (string)o.Properties["RotationStatus"].Value));
+                Assert.Equal(2, PemCount(Path.Combine(second.Tls, "ca.pem")));
+
+                // vm2's VM fails the completion: vm1 completes, the group stays mid-rotation, the old CA's key stays.
+                _bench.Arm.SetExtensionHandler("rg1", "vm2", put => ExtensionOutcome.ScriptFailed(1, "AZDOCKERVM status=failed reason=docker-did-not-start\n", "dockerd did not come up"));
+                var partly = _bench.Ps.Run(both + "Update-AzDockerTlsCertificate -RotateCertificateAuthority Complete");
+                Assert.Equal("vm1", (string)Assert.Single(partly.Output).Properties["VMName"].Value);
+                Assert.Equal("InProgress", (string)partly.Output.Single().Properties["RotationStatus"].Value);
+                Assert.NotNull(partly.Error);
+                Assert.Equal(oldKey, File.ReadAllText(Path.Combine(Authority, "ca-key.pem")));
+                Assert.True(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
+                Assert.Equal(2, PemCount(Path.Combine(second.Set, "ca.pem")));
+
+                _bench.Arm.SetExtensionHandler("rg1", "vm2", Installs(second.Tls, second.Port, () => { two.Dispose(); two = Dockerd.Start(second.Tls, second.Port, "127.0.0.2"); }));
+                var rerun = _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm2 -RotateCertificateAuthority Complete").ThrowIfFailed().Single();
+
+                Assert.Equal("Completed", rerun.Properties["RotationStatus"].Value);
+                Assert.NotEqual(oldKey, File.ReadAllText(Path.Combine(Authority, "ca-key.pem")));
+                Assert.False(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
+                Assert.Equal(1, PemCount(Path.Combine(second.Tls, "ca.pem")));
+                var result = _bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = second.Set }).ThrowIfFailed().Single();
+                Assert.True((bool)result.Properties["Success"].Value, result.Properties["Reason"].Value + ": " + result.Properties["Message"].Value);
+                AssertWorks(Set);
+            }
+            finally
+            {
+                one.Dispose();
+                two.Dispose();
+            }
+        }
+
         [Fact]
         public void Complete_without_a_start_is_refused_and_nothing_is_sent_or_written()
         {
