@@ -298,6 +298,25 @@ namespace AzDockerVm.Tests.Azure
             _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -RotateCertificateAuthority Start -ValidityDays 30")
                 .AssertRefused("RotationParameterConflict", ErrorCategory.InvalidArgument, "Start");
             Assert.Equal(files, Snapshot());
+
+            // -WhatIf: the VM read and checked, the phase named, nothing made, sent or written.
+            var whatIf = _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -RotateCertificateAuthority Start -WhatIf").ThrowIfFailed();
+            Assert.Contains("Start rotating the CA of resource group 'rg1'", whatIf.HostText);
+            Assert.Equal(files, Snapshot());
+            Assert.Empty(_puts);
+
+            // A group CA that did not issue the host's certificate: the host is not the group's, nothing changes.
+            _bench.Ps.Run("$null = New-DockerTlsCertificate -IPAddress 127.0.0.9 -Path $P", new { P = Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "other") }).ThrowIfFailed();
+            foreach (string file in new[] { "ca.pem", "ca-key.pem" })
+            {
+                File.Copy(Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "other", file), Path.Combine(Authority, file), overwrite: true);
+            }
+
+            files = Snapshot();
+            _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -RotateCertificateAuthority Start")
+                .AssertRefused("CertificateAuthorityMismatch", ErrorCategory.InvalidData, Set);
+            Assert.Equal(files, Snapshot());
+            Assert.Empty(_puts);
         }
     }
 }
