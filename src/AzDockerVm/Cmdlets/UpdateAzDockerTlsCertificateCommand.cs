@@ -160,6 +160,11 @@ namespace AzDockerVm.Cmdlets
         /// <summary>The next step in this cmdlet's own parameters.</summary>
         protected override string RecommendedActionFor(AzDockerVmException ex)
         {
+            if (RotateCertificateAuthority != null && (ex.ErrorId == "CertificateAuthorityNotFound" || ex.ErrorId == "CertificateAuthorityKeyNotFound"))
+            {
+                return "-RotateCertificateAuthority rotates the resource group's CA that New-AzDockerVm keeps on this machine (the folder the message names); a host whose set holds a CA of its own is not rotated this way.";
+            }
+
             switch (ex.ErrorId)
             {
                 case "CertificateAuthorityKeyNotFound":

@@ -317,6 +317,15 @@ namespace AzDockerVm.Tests.Azure
                 .AssertRefused("CertificateAuthorityMismatch", ErrorCategory.InvalidData, Set);
             Assert.Equal(files, Snapshot());
             Assert.Empty(_puts);
+
+            // No group CA on this machine: refused, with the advice in the rotation's terms.
+            Directory.Delete(Authority, recursive: true);
+            files = Snapshot();
+            var none = _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -RotateCertificateAuthority Start");
+            none.AssertRefused("CertificateAuthorityNotFound", ErrorCategory.ObjectNotFound, Path.Combine(Authority, "ca.pem"));
+            Assert.Contains("resource group's CA that New-AzDockerVm keeps", none.Error.ErrorDetails?.RecommendedAction ?? string.Empty);
+            Assert.Equal(files, Snapshot());
+            Assert.Empty(_puts);
         }
     }
 }
