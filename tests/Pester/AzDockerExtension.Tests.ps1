@@ -235,6 +235,8 @@ Describe 'Azure cmdlets without Azure' {
                 @{ Case = 'a validity of 0 days'; Id = 'InvalidValidityDays'; Arguments = @{ ValidityDays = 0 } }
                 @{ Case = 'a set folder on the env: drive'; Id = 'PathNotFileSystem'; Arguments = @{ CertificatePath = 'env:/PATH' } }
                 @{ Case = 'a CA folder on a drive that does not exist'; Id = 'InvalidPath'; Arguments = @{ CertificateAuthorityPath = 'nosuchdrive:/ca' } }
+                @{ Case = 'a CA rotation with a validity'; Id = 'RotationParameterConflict'; Arguments = @{ RotateCertificateAuthority = 'Start'; ValidityDays = 30 } }
+                @{ Case = 'a CA rotation with a CA folder'; Id = 'RotationParameterConflict'; Arguments = @{ RotateCertificateAuthority = 'Complete'; CertificateAuthorityPath = './ca' } }
             ) {
                 $err = { Update-AzDockerTlsCertificate rg vm1 @Arguments } | Should -Throw -ErrorId "$Id,*" -PassThru
                 $err.CategoryInfo.Category | Should -Be 'InvalidArgument'

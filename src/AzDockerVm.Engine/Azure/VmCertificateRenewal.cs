@@ -178,7 +178,7 @@ namespace AzDockerVm.Engine.Azure
         /// The VM's set: in its default folder (named after its FQDN, else its public IP); when the address it was named
         /// after changed, the set the VM's docker context was made from (its cert.pem is the set's).
         /// </summary>
-        private static string FindSet(string dockerConfig, VmFacts vm)
+        internal static string FindSet(string dockerConfig, VmFacts vm)
         {
             string folder = VmCertificate.DefaultFolder(dockerConfig, vm);
             if (File.Exists(Path.Combine(folder, DockerTlsFileNames.ServerCertificate)))

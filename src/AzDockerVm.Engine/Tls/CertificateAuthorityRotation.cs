@@ -475,7 +475,7 @@ namespace AzDockerVm.Engine.Tls
         }
 
         /// <summary>The old CA's subject with the time of the rotation at the end of its CN, so the two CAs of the overlap are told apart.</summary>
-        private static X509Name NextSubject(X509Name old, DateTime now)
+        internal static X509Name NextSubject(X509Name old, DateTime now)
         {
             string suffix = " " + now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
             var oids = old.GetOidList().ToList();

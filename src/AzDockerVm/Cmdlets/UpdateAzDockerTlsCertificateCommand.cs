@@ -18,7 +18,7 @@ namespace AzDockerVm.Cmdlets
     /// </summary>
     [Cmdlet(VerbsData.Update, "AzDockerTlsCertificate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = VmTarget.ByNameSet)]
     [OutputType(typeof(DockerTlsCertificate))]
-    public sealed class UpdateAzDockerTlsCertificateCommand : AzureVmCmdlet
+    public sealed partial class UpdateAzDockerTlsCertificateCommand : AzureVmCmdlet
     {
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -39,6 +39,11 @@ namespace AzDockerVm.Cmdlets
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
+        /// <summary>Start or Complete a rotation of the resource group's CA on these hosts, instead of a renewal (UpdateAzDockerTlsCertificateCommand.Rotation.cs).</summary>
+        [Parameter]
+        [ValidateSet("Start", "Complete")]
+        public string RotateCertificateAuthority { get; set; }
+
         // The pipeline's checked requests (engine types, held as object so loading this type loads no engine), renewed together at the end.
         private readonly List<object> _vms = new List<object>();
 
@@ -56,6 +61,12 @@ namespace AzDockerVm.Cmdlets
                 ValidityDays = MyInvocation.BoundParameters.ContainsKey(nameof(ValidityDays)) ? ValidityDays : (int?)null,
                 DockerConfig = DockerConfigDirectory(),
             };
+            if (RotateCertificateAuthority != null)
+            {
+                CheckRotation(request);
+                return;
+            }
+
             VmCertificateRenewal.CheckInput(request);
             _vms.Add(new Pending(request));
         }
@@ -64,7 +75,14 @@ namespace AzDockerVm.Cmdlets
         {
             if (_vms.Count > 0)
             {
-                Renew();
+                if (RotateCertificateAuthority != null)
+                {
+                    Rotate();
+                }
+                else
+                {
+                    Renew();
+                }
             }
         }
 
@@ -142,6 +160,11 @@ namespace AzDockerVm.Cmdlets
         /// <summary>The next step in this cmdlet's own parameters.</summary>
         protected override string RecommendedActionFor(AzDockerVmException ex)
         {
+            if (RotateCertificateAuthority != null && (ex.ErrorId == "CertificateAuthorityNotFound" || ex.ErrorId == "CertificateAuthorityKeyNotFound"))
+            {
+                return "-RotateCertificateAuthority rotates the resource group's CA that New-AzDockerVm keeps on this machine (the folder the message names); a host whose set holds a CA of its own is not rotated this way.";
+            }
+
             switch (ex.ErrorId)
             {
                 case "CertificateAuthorityKeyNotFound":
