@@ -19,8 +19,10 @@ namespace AzDockerVm.Engine.Azure
     /// <summary>A checked phase of a group CA rotation on one VM: its host, its set and the group's CA found; nothing made, sent or written.</summary>
     public sealed class VmCertificateAuthorityRotationPlan
     {
-        internal VmCertificateAuthorityRotationPlan(CertificateAuthorityRotationPhase phase, VmDockerHost host, string certificatePath, string authorityPath, string dockerConfig)
+        internal VmCertificateAuthorityRotationPlan(CertificateAuthorityRotationPhase phase, VmDockerHost host, string certificatePath, string authorityPath, string dockerConfig,
+            CertificateAuthorityRotationPlan ownAuthority = null)
         {
+            OwnAuthority = ownAuthority;
             DockerConfig = dockerConfig;
             Phase = phase;
             Host = host;
@@ -37,8 +39,11 @@ namespace AzDockerVm.Engine.Azure
         /// <summary>The host's TLS set on this machine.</summary>
         public string CertificatePath { get; }
 
-        /// <summary>The resource group's CA folder (its ca-rotation/ holds the new CA and the state during the overlap).</summary>
+        /// <summary>The resource group's CA folder (its ca-rotation/ holds the new CA and the state during the overlap); for a host with its own CA, the set's folder.</summary>
         public string CertificateAuthorityPath { get; }
+
+        /// <summary>True when the host's set holds its own CA (ca-key.pem, a set Set-AzDockerExtension made): the set's CA is rotated, not the group's.</summary>
+        public bool IsOwnCertificateAuthority => OwnAuthority != null;
 
         public string ExtensionName => Host.Extension.Name;
 
@@ -49,6 +54,9 @@ namespace AzDockerVm.Engine.Azure
         internal VmDockerHost Host { get; }
 
         internal string DockerConfig { get; }
+
+        /// <summary>The local set's rotation phase, checked (a host with its own CA); null for a host of the group's CA.</summary>
+        internal CertificateAuthorityRotationPlan OwnAuthority { get; }
     }
 
     /// <summary>A phase done on one VM: what it serves now, and where the group's rotation stands.</summary>
@@ -100,6 +108,16 @@ namespace AzDockerVm.Engine.Azure
                 DockerHostPlanner.RefuseUnlessRunningLinux(vm);
                 VmDockerHost host = VmDockerHost.Of(vm);
                 string folder = request.CertificatePath ?? VmCertificateRenewal.FindSet(request.DockerConfig, vm);
+                if (File.Exists(Path.Combine(folder, DockerTlsFileNames.CaKey)))
+                {
+                    // A set with its own CA (Set-AzDockerExtension's): the set's CA is rotated, with the local set's checks and refusals.
+                    var own = new CertificateAuthorityRotationRequest { Path = folder, DockerConfigDirectory = request.DockerConfig };
+                    CertificateAuthorityRotationPlan local = phase == CertificateAuthorityRotationPhase.Start
+                        ? CertificateAuthorityRotation.PlanStart(own)
+                        : CertificateAuthorityRotation.PlanComplete(own);
+                    return new VmCertificateAuthorityRotationPlan(phase, host, folder, folder, request.DockerConfig, local);
+                }
+
                 string authority = DockerTlsMaterial.AuthorityFolder(request.DockerConfig, request.Vm.SubscriptionId ?? arm.Target.SubscriptionId, vm.ResourceGroupName);
                 DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
                 ExistingCertificateAuthority old = ExistingCertificateAuthority.Load(authority, now);
@@ -145,7 +163,7 @@ namespace AzDockerVm.Engine.Azure
         /// </summary>
         public static void Begin(IEnumerable<VmCertificateAuthorityRotationPlan> plans)
         {
-            foreach (var group in plans.Where(p => p.Phase == CertificateAuthorityRotationPhase.Start).GroupBy(p => p.CertificateAuthorityPath, StringComparer.Ordinal))
+            foreach (var group in plans.Where(p => p.Phase == CertificateAuthorityRotationPhase.Start && !p.IsOwnCertificateAuthority).GroupBy(p => p.CertificateAuthorityPath, StringComparer.Ordinal))
             {
                 string folder = group.Key;
                 DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
@@ -185,7 +203,7 @@ namespace AzDockerVm.Engine.Azure
 
         /// <summary>The phase on one VM: pushed, served, then the host's set; then the group's state.</summary>
         public static Task<VmCertificateAuthorityRotationResult> ApplyAsync(ArmConnection arm, VmCertificateAuthorityRotationPlan plan, CancellationToken ct)
-            => ArmGuard.Run((object)plan.VmName, async () =>
+            => plan.IsOwnCertificateAuthority ? ApplyOwnAsync(arm, plan, ct) : ArmGuard.Run((object)plan.VmName, async () =>
             {
                 string folder = plan.CertificatePath, rotation = Path.Combine(plan.CertificateAuthorityPath, CertificateAuthorityRotation.FolderName);
                 DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
@@ -244,6 +262,32 @@ namespace AzDockerVm.Engine.Azure
                     Endpoint = plan.Endpoint,
                     Phase = plan.Phase,
                     RotationStatus = status,
+                    Certificate = CertificateInspector.Inspect(folder, DateTime.UtcNow).Certificates.Single(c => c.File == DockerTlsFileNames.ServerCertificate),
+                };
+            });
+
+        /// <summary>
+        /// The phase on a host with its own CA: the local set's rotation issued (nothing written), its daemon part
+        /// pushed (server pair and trust bundle, never a CA key), the served check, then the set written all or nothing.
+        /// </summary>
+        private static Task<VmCertificateAuthorityRotationResult> ApplyOwnAsync(ArmConnection arm, VmCertificateAuthorityRotationPlan plan, CancellationToken ct)
+            => ArmGuard.Run((object)plan.VmName, async () =>
+            {
+                string folder = plan.CertificatePath;
+                CertificateAuthorityRotationStep step = CertificateAuthorityRotation.Issue(plan.OwnAuthority);
+                DaemonTlsFiles daemon = step.Daemon;
+                string currentTrust = ReadText(Path.Combine(folder, DockerTlsFileNames.CaCertificate));
+                const string keptLocally = "The set on this machine was left as it was.";
+                await DockerTlsRollout.PushAsync(arm, plan.Host, new TlsRollout(plan.Host.Port, daemon.ServerCertificatePem, daemon.ServerKeyPem, daemon.TrustBundlePem, currentTrust), ct).ConfigureAwait(false);
+                await DockerTlsRollout.RequireServedAsync(arm, plan.Host, daemon.ServerCertificatePem, folder, keptLocally, ct).ConfigureAwait(false);
+                CertificateAuthorityRotationResult written = CertificateAuthorityRotation.Apply(step);
+                return new VmCertificateAuthorityRotationResult
+                {
+                    ResourceGroupName = plan.ResourceGroupName,
+                    VmName = plan.VmName,
+                    Endpoint = plan.Endpoint,
+                    Phase = plan.Phase,
+                    RotationStatus = written.State?.Status ?? (plan.Phase == CertificateAuthorityRotationPhase.Start ? CertificateAuthorityRotationState.InProgress : CertificateAuthorityRotationState.Completed),
                     Certificate = CertificateInspector.Inspect(folder, DateTime.UtcNow).Certificates.Single(c => c.File == DockerTlsFileNames.ServerCertificate),
                 };
             });

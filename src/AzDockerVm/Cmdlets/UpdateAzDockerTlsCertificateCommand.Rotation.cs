@@ -8,7 +8,8 @@ using AzDockerVm.Engine.Tls;
 namespace AzDockerVm.Cmdlets
 {
     /// <summary>
-    /// -RotateCertificateAuthority: a phase of the rotation of the resource group's CA on the piped or named hosts,
+    /// -RotateCertificateAuthority: a phase of the rotation of the resource group's CA (or, for a host whose set holds its
+    /// own ca-key.pem, of that CA) on the piped or named hosts,
     /// with the fleet machinery of the renewal (the same targets, ThrottleLimit, -AsJob, one ShouldProcess per VM).
     /// </summary>
     public sealed partial class UpdateAzDockerTlsCertificateCommand
@@ -71,9 +72,14 @@ namespace AzDockerVm.Cmdlets
         }
 
         private static string DescribeRotation(VmCertificateAuthorityRotationPlan plan)
-            => plan.Phase == CertificateAuthorityRotationPhase.Start
+            => plan.IsOwnCertificateAuthority ? DescribeOwnRotation(plan) : plan.Phase == CertificateAuthorityRotationPhase.Start
                 ? $"Start rotating the CA of resource group '{plan.ResourceGroupName}' ('{plan.CertificateAuthorityPath}'; the new CA and its key stay on this machine): send the trust bundle old + new CA with the host's own server certificate through the {plan.HandlerName} extension '{plan.ExtensionName}', check {plan.Endpoint}, then give the set '{plan.CertificatePath}' a client certificate of the new CA and the two-CA {DockerTlsFileNames.CaCertificate}"
                 : $"Complete the rotation of the CA of resource group '{plan.ResourceGroupName}': send a server certificate of the new CA and the new CA alone as trust through the {plan.HandlerName} extension '{plan.ExtensionName}' (clients of the old CA are refused from then on), check {plan.Endpoint}, then write them to the set '{plan.CertificatePath}'; the old CA's key is deleted once every host of the rotation completed";
+
+        private static string DescribeOwnRotation(VmCertificateAuthorityRotationPlan plan)
+            => plan.Phase == CertificateAuthorityRotationPhase.Start
+                ? $"Start rotating the host's own CA (the set '{plan.CertificatePath}' holds its key; the new CA and its key stay on this machine): send the trust bundle old + new CA with the host's own server certificate through the {plan.HandlerName} extension '{plan.ExtensionName}', check {plan.Endpoint}, then give the set a client certificate of the new CA, the two-CA {DockerTlsFileNames.CaCertificate} and the new CA's key (the old CA and its key kept in its {CertificateAuthorityRotation.FolderName}/)"
+                : $"Complete the rotation of the host's own CA: send a server certificate of the new CA and the new CA alone as trust through the {plan.HandlerName} extension '{plan.ExtensionName}' (clients of the old CA are refused from then on), check {plan.Endpoint}, then write them to the set '{plan.CertificatePath}' and delete the old CA's key";
 
         private static PSObject ToOutput(VmCertificateAuthorityRotationResult result)
         {
