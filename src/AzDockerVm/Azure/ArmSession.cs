@@ -98,9 +98,6 @@ namespace AzDockerVm.Azure
             return _connection;
         }
 
-        /// <summary>Runs <paramref name="action"/> on the pipeline thread while <see cref="Run"/> is under way (an object to write as soon as it is ready).</summary>
-        internal void Post(Action action) => _host.Post(action);
-
         /// <summary>
         /// -AsJob: runs <paramref name="work"/> in a background job (its own ARM connection, same Az context) and writes
         /// the job. Call after <see cref="Run"/> has read the context and after ShouldProcess.
