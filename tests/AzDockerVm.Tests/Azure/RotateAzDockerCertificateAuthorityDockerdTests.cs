@@ -20,7 +20,7 @@ namespace AzDockerVm.Tests.Azure
     /// the PUT (server pair and CA bundle into /etc/docker/tls, dockerd restarted).
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class RotateAzDockerCertificateAuthorityDockerdTests : VmRotationDockerdTests
+    public sealed class RotateAzDockerCertificateAuthorityDockerdTests : EmulatedVmDockerdTests
     {
         private string Authority => Path.Combine(Bench.DockerConfig, "azdockervm", "ca", Bench.Arm.SubscriptionId, "rg1");
 

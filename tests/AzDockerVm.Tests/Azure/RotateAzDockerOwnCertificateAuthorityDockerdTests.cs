@@ -20,7 +20,7 @@ namespace AzDockerVm.Tests.Azure
     /// /etc/docker/tls, dockerd restarted).
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class RotateAzDockerOwnCertificateAuthorityDockerdTests : VmRotationDockerdTests
+    public sealed class RotateAzDockerOwnCertificateAuthorityDockerdTests : EmulatedVmDockerdTests
     {
         /// <summary>A VM at 127.0.0.1 made a host by Set-AzDockerExtension: its set keeps its own CA.</summary>
         private void Host()

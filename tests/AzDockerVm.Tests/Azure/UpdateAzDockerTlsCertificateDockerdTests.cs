@@ -23,58 +23,31 @@ namespace AzDockerVm.Tests.Azure
     /// it was; and a container started before the renewal is the same running container after it (live-restore).
     /// </summary>
     [Collection(ProcessEnvironmentCollection.Name)]
-    public sealed class UpdateAzDockerTlsCertificateDockerdTests : IAsyncLifetime
+    public sealed class UpdateAzDockerTlsCertificateDockerdTests : EmulatedVmDockerdTests
     {
-        private AzureBench _bench;
-        private string _vmTls;
-        private int _port;
-
-        public async Task InitializeAsync()
-        {
-            _bench = await AzureBench.StartAsync();
-            _vmTls = Path.Combine(Path.GetDirectoryName(_bench.DockerConfig), "vm-etc-docker-tls");
-        }
-
-        public async Task DisposeAsync() => await _bench.DisposeAsync();
-
-        private string Set => Path.Combine(_bench.DockerConfig, "azdockervm", "127.0.0.1");
-
         /// <summary>A VM at 127.0.0.1 made a host by Set-AzDockerExtension; its /etc/docker/tls gets the set's server files.</summary>
         private void Host()
         {
-            _port = Dockerd.FreeLoopbackPort();
-            _bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", privateIp: "10.0.0.4");
-            _bench.Arm.AllowInbound("rg1", "vm1-nsg", _port);
-            _bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {_port}").ThrowIfFailed();
-            Directory.CreateDirectory(_vmTls);
+            Port = Dockerd.FreeLoopbackPort();
+            Bench.Arm.AddLinuxVm("rg1", "vm1", publicIp: "127.0.0.1", privateIp: "10.0.0.4");
+            Bench.Arm.AllowInbound("rg1", "vm1-nsg", Port);
+            Bench.Ps.Run($"Set-AzDockerExtension rg1 vm1 -DockerPort {Port}").ThrowIfFailed();
+            Directory.CreateDirectory(VmTls);
             foreach (string file in new[] { "ca.pem", "server-cert.pem", "server-key.pem" })
             {
-                File.Copy(Path.Combine(Set, file), Path.Combine(_vmTls, file), overwrite: true);
+                File.Copy(Path.Combine(Set, file), Path.Combine(VmTls, file), overwrite: true);
             }
         }
-
-        /// <summary>What the script does with a renewal PUT: the new pair into /etc/docker/tls (and, <paramref name="restart"/>, dockerd restarted with it).</summary>
-        private Func<ExtensionPut, ExtensionOutcome> VmInstalls(Func<Dockerd> restart)
-            => put =>
-            {
-                File.WriteAllText(Path.Combine(_vmTls, "server-cert.pem"), put.ScriptSetting("AZDV_CERT_B64"));
-                File.WriteAllText(Path.Combine(_vmTls, "server-key.pem"), put.ScriptSetting("AZDV_KEY_B64"));
-                restart?.Invoke();
-                return ExtensionOutcome.Success($"AZDOCKERVM status=ok docker=20.10.24 port={_port} tls=on changed=true started=true live-restore=on served=-\n");
-            };
 
         private static string Sha256(X509Certificate2 certificate) => Convert.ToHexString(SHA256.HashData(certificate.RawData));
 
         private string SetServerSha256() => Sha256(X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(Set, "server-cert.pem"))));
 
-        private string Snapshot() => string.Join("\n", Directory.GetFiles(_bench.DockerConfig, "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)
-            .Select(f => f + " " + Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))));
-
         /// <summary>The certificate the daemon serves now, seen by the test's own mutual-TLS handshake (not by the module's check).</summary>
         private string Served()
         {
             using var client = X509Certificate2.CreateFromPemFile(Path.Combine(Set, "cert.pem"), Path.Combine(Set, "key.pem"));
-            using var tcp = new TcpClient("127.0.0.1", _port);
+            using var tcp = new TcpClient("127.0.0.1", Port);
             using var tls = new SslStream(tcp.GetStream(), false);
             tls.AuthenticateAsClient(new SslClientAuthenticationOptions
             {
@@ -90,26 +63,26 @@ namespace AzDockerVm.Tests.Azure
         public void The_module_sees_the_restarted_dockerd_serve_the_new_certificate_then_the_set_holds_it_and_its_clients_reach_the_host()
         {
             Host();
-            Dockerd daemon = Dockerd.Start(_vmTls, _port);
+            Dockerd daemon = Dockerd.Start(VmTls, Port);
             try
             {
                 string before = Served();
                 Assert.Equal(SetServerSha256(), before);
-                _bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(() =>
+                Bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(() =>
                 {
                     daemon.Dispose();
-                    return daemon = Dockerd.Start(_vmTls, _port);
+                    return daemon = Dockerd.Start(VmTls, Port);
                 }));
 
-                var renewed = _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -Verbose").ThrowIfFailed().Single();
+                var renewed = Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -Verbose").ThrowIfFailed().Single();
 
                 string served = Served();
                 Assert.NotEqual(before, served);
                 Assert.Equal(served, SetServerSha256());
                 Assert.Equal(served, renewed.Properties["Sha256Fingerprint"].Value);
-                Assert.Contains(_bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -WhatIf").HostText.Split('\n'), l => l.Contains("tcp://127.0.0.1:" + _port));
+                Assert.Contains(Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -WhatIf").HostText.Split('\n'), l => l.Contains("tcp://127.0.0.1:" + Port));
                 // The client files did not change and reach the renewed host (Test-AzDockerHost: the VM's set, mutual TLS).
-                var test = _bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -TimeoutSec 10").ThrowIfFailed().Single();
+                var test = Bench.Ps.Run("Test-AzDockerHost -ResourceGroupName rg1 -VMName vm1 -TimeoutSec 10").ThrowIfFailed().Single();
                 Assert.True((bool)test.Properties["Success"].Value, test.Properties["Reason"].Value + ": " + test.Properties["Message"].Value);
             }
             finally
@@ -122,18 +95,18 @@ namespace AzDockerVm.Tests.Azure
         public void A_VM_that_installs_the_files_without_restarting_dockerd_leaves_the_old_certificate_served_and_the_set_as_it_was()
         {
             Host();
-            using var daemon = Dockerd.Start(_vmTls, _port);
+            using var daemon = Dockerd.Start(VmTls, Port);
             string before = Served();
             string files = Snapshot();
-            _bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(restart: null));
+            Bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(restart: null));
 
-            var run = _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1");
+            var run = Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1");
 
-            run.AssertRefused("RenewedCertificateNotServed", ErrorCategory.InvalidResult, $"tcp://127.0.0.1:{_port}");
+            run.AssertRefused("RenewedCertificateNotServed", ErrorCategory.InvalidResult, $"tcp://127.0.0.1:{Port}");
             Assert.Contains(before, run.Error.Exception.Message);
             Assert.Equal(before, Served());
             Assert.Equal(files, Snapshot());
-            Assert.NotEqual(before, Sha256(X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(_vmTls, "server-cert.pem")))));
+            Assert.NotEqual(before, Sha256(X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(VmTls, "server-cert.pem")))));
         }
 
         [DockerdFact]
@@ -142,7 +115,7 @@ namespace AzDockerVm.Tests.Azure
             Host();
             // Short: containerd's sockets live under the exec root (unix socket paths are limited to 108 bytes).
             string state = Path.Combine(Path.GetTempPath(), "azdv-lr-" + Guid.NewGuid().ToString("N").Substring(0, 6));
-            Dockerd daemon = Dockerd.Start(_vmTls, _port, "127.0.0.1", state, "--live-restore");
+            Dockerd daemon = Dockerd.Start(VmTls, Port, "127.0.0.1", state, "--live-restore");
             var unix = new Dictionary<string, string> { ["DOCKER_HOST"] = daemon.UnixEndpoint };
             string id = null;
             try
@@ -151,14 +124,14 @@ namespace AzDockerVm.Tests.Azure
                 Docker(unix, "import", image, "azdv-busybox:test");
                 id = Docker(unix, "run", "-d", "--network", "none", "azdv-busybox:test", "sleep", "3600").Trim();
                 string started = Docker(unix, "inspect", "-f", "{{.State.Pid}} {{.State.StartedAt}}", id).Trim();
-                _bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(() =>
+                Bench.Arm.SetExtensionHandler("rg1", "vm1", VmInstalls(() =>
                 {
                     daemon.Dispose();
-                    return daemon = Dockerd.Start(_vmTls, _port, "127.0.0.1", state, "--live-restore");
+                    return daemon = Dockerd.Start(VmTls, Port, "127.0.0.1", state, "--live-restore");
                 }));
                 string before = Served();
 
-                _bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1").ThrowIfFailed();
+                Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1").ThrowIfFailed();
 
                 Assert.NotEqual(before, Served());
                 Assert.Equal(SetServerSha256(), Served());
@@ -170,7 +143,7 @@ namespace AzDockerVm.Tests.Azure
 
                 // The control: restarted without live-restore, the daemon stops the container (so the proof above can fail).
                 daemon.Dispose();
-                daemon = Dockerd.Start(_vmTls, _port, "127.0.0.1", state);
+                daemon = Dockerd.Start(VmTls, Port, "127.0.0.1", state);
                 Assert.DoesNotContain(id, Docker(unix, "ps", "-q", "--no-trunc").Split('\n'));
             }
             finally

@@ -14,11 +14,11 @@ using Xunit;
 namespace AzDockerVm.Tests.Azure
 {
     /// <summary>
-    /// What the CA-rotation tests on a VM share: the fake ARM, a VM at 127.0.0.1 whose "/etc/docker/tls" is a folder
+    /// What the tests of certificate rollouts to a VM (renewal, CA rotation) share: the fake ARM, a VM at 127.0.0.1 whose "/etc/docker/tls" is a folder
     /// here, an extension handler that does with a rollout PUT what the script does (the files in, dockerd restarted),
     /// and the checks a client makes (Test-AzDockerHost, the docker CLI through the VM's context).
     /// </summary>
-    public abstract class VmRotationDockerdTests : IAsyncLifetime
+    public abstract class EmulatedVmDockerdTests : IAsyncLifetime
     {
         protected List<ExtensionPut> Puts { get; } = new List<ExtensionPut>();
 
@@ -40,7 +40,7 @@ namespace AzDockerVm.Tests.Azure
 
         protected string Endpoint => "tcp://127.0.0.1:" + Port;
 
-        /// <summary>What the script does with a rollout PUT: the files into /etc/docker/tls (ca.pem when sent), dockerd restarted.</summary>
+        /// <summary>What the script does with a rollout PUT: the files into /etc/docker/tls (ca.pem when sent), dockerd restarted (unless <paramref name="restart"/> is null: a VM that does not restart).</summary>
         protected Func<ExtensionPut, ExtensionOutcome> VmInstalls(Func<Dockerd> restart)
             => put =>
             {
@@ -53,7 +53,7 @@ namespace AzDockerVm.Tests.Azure
 
                 File.WriteAllText(Path.Combine(VmTls, "server-cert.pem"), put.ScriptSetting("AZDV_CERT_B64"));
                 File.WriteAllText(Path.Combine(VmTls, "server-key.pem"), put.ScriptSetting("AZDV_KEY_B64"));
-                restart();
+                restart?.Invoke();
                 return ExtensionOutcome.Success($"AZDOCKERVM status=ok docker=20.10.24 port={Port} tls=on changed=true started=true live-restore=on served=-\n");
             };
 
