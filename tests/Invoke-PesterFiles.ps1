@@ -11,7 +11,8 @@
     Test files or folders.
 
 .PARAMETER ResultPath
-    Also write the counts to this file, one line "passed=N failed=N skipped=N".
+    Also write the counts to this file, one line "passed=N failed=N skipped=N", and what failed to the file of the same
+    name with ".failed" appended, a line per failed test.
 
 .PARAMETER ExcludePath
     Test files to leave out, as full-path wildcards (Pester's Run.ExcludePath). By default the operations suite,
@@ -51,6 +52,12 @@ $result = Invoke-Pester -Configuration $configuration
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount + $result.NotRunCount
 if ($ResultPath) {
     [System.IO.File]::WriteAllText($ResultPath, "passed=$($result.PassedCount) failed=$failed skipped=$($result.SkippedCount)`n")
+    # What failed, a line each (the test's full name and the first line of its error), for the run's closing summary.
+    $failures = @($result.Failed | ForEach-Object {
+            $message = if ($_.ErrorRecord) { ("$($_.ErrorRecord[0])" -split "`n")[0] } else { '' }
+            "$($_.ExpandedPath): $message"
+        }) + @($result.FailedBlocks + $result.FailedContainers | ForEach-Object { "$($_.Name): the block or file failed" })
+    [System.IO.File]::WriteAllLines("$ResultPath.failed", [string[]] $failures)
 }
 
 if ($failed -gt 0 -or $result.Result -ne 'Passed' -or $result.TotalCount -eq 0) {

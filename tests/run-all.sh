@@ -120,5 +120,21 @@ spec_selftest() { (cd tests/ArmSpecs && npm ci --no-audit --no-fund --loglevel=e
 step "tests/ArmSpecs: the validator's own tests" spec_selftest
 step "fake ARM traffic against the API specs" validate_traffic
 
+# What failed, by name, just above the closing line (a log cut to its end still says which tests they were).
+list_failures() {
+  local trx
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    node -e '
+      const xml = require("fs").readFileSync(process.argv[1], "utf8");
+      const unescape = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "\x27").replace(/&amp;/g, "&");
+      for (const m of xml.matchAll(/<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed"[^>]*>([\s\S]*?)<\/UnitTestResult>/g)) {
+        const message = (/<Message>([\s\S]*?)<\/Message>/.exec(m[2]) || ["", ""])[1];
+        console.log("failed: " + unescape(m[1]) + ": " + unescape(message).split("\n")[0].slice(0, 300));
+      }' "$trx" || true
+  done
+  cat "$results"/*.txt.failed 2>/dev/null | sed '/^$/d; s/^/failed: /' || true
+}
+if [ "$failed" -gt 0 ]; then list_failures | head -n 30; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]
