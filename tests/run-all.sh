@@ -69,6 +69,10 @@ step "build.ps1 -Task Build" pwsh -File build.ps1 -Task Build
 # Each fake ARM writes its exchanges here; all of them are validated after the run.
 export AZDOCKERVM_TRAFFIC_DIR="$results/traffic"
 # An xunit project: its trx counters are added to the totals; a non-zero exit without a failed test counts as one.
+# A few failed tests (at most 5) run once more, alone: a test that fails again counts as failed; one that passes is
+# counted as passed and named as flaky above the closing line (what failed the first time stays in flaky.txt).
+trx_counters() { grep -o '<Counters [^>]*>' "$1" 2>/dev/null || true; }
+trx_count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }
 run_xunit() {
   local project=$1 name=$2 status counters
   set +e
@@ -76,14 +80,35 @@ run_xunit() {
     --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal"
   status=$?
   set -e
-  counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null || true)
-  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  counters=$(trx_counters "$results/$name.trx")
   local x_passed x_failed x_total x_executed
-  x_passed=$(count passed); x_failed=$(count failed); x_total=$(count total); x_executed=$(count executed)
-  passed=$((passed + ${x_passed:-0})); failed=$((failed + ${x_failed:-0}))
+  x_passed=$(trx_count passed "$counters"); x_failed=$(trx_count failed "$counters"); x_total=$(trx_count total "$counters"); x_executed=$(trx_count executed "$counters")
+  x_passed=${x_passed:-0}; x_failed=${x_failed:-0}
+  if [ "$x_failed" -gt 0 ] && [ "$x_failed" -le 5 ]; then
+    local filter r_counters r_passed r_failed r_status
+    filter=$(node tests/Tools/trx.js filter "$results/$name.trx")
+    echo "== $name: $x_failed failed; running them once more, alone, to tell a flaky test from a broken one:"
+    node tests/Tools/trx.js failures "$results/$name.trx" | sed 's/^/   /'
+    set +e
+    dotnet test "$project" -c Release --no-build --nologo --filter "$filter" \
+      --logger "trx;LogFileName=$results/$name.rerun.trx" --logger "console;verbosity=normal"
+    r_status=$?
+    set -e
+    r_counters=$(trx_counters "$results/$name.rerun.trx")
+    r_passed=$(trx_count passed "$r_counters"); r_failed=$(trx_count failed "$r_counters")
+    if [ "$r_status" -eq 0 ] && [ "${r_passed:-0}" -gt 0 ] && [ "${r_failed:-1}" -eq 0 ]; then
+      node tests/Tools/trx.js failures "$results/$name.trx" >> "$results/flaky.txt"
+      mv "$results/$name.trx" "$results/$name.first-run.xml"
+      x_passed=$((x_passed + x_failed)); x_failed=0; status=0
+    else
+      # What failed again is what the closing lines name.
+      mv "$results/$name.trx" "$results/$name.first-run.xml"
+    fi
+  fi
+  passed=$((passed + x_passed)); failed=$((failed + x_failed))
   skipped=$((skipped + ${x_total:-0} - ${x_executed:-0}))
-  if [ "$status" -ne 0 ] && [ "${x_failed:-0}" -eq 0 ]; then failed=$((failed + 1)); echo "== $name exited $status without a failed test (counted as 1 failed)"; fi
-  echo "== $name: ${x_passed:-0} passed, ${x_failed:-0} failed, $(( ${x_total:-0} - ${x_executed:-0} )) skipped"
+  if [ "$status" -ne 0 ] && [ "$x_failed" -eq 0 ]; then failed=$((failed + 1)); echo "== $name exited $status without a failed test (counted as 1 failed)"; fi
+  echo "== $name: $x_passed passed, $x_failed failed, $(( ${x_total:-0} - ${x_executed:-0} )) skipped"
 }
 run_xunit tests/AzDockerVm.Tests xunit
 run_xunit tests/AzDockerVm.Engine.Tests engine-xunit
@@ -124,17 +149,11 @@ step "fake ARM traffic against the API specs" validate_traffic
 list_failures() {
   local trx
   for trx in "$results"/*.trx; do
-    [ -f "$trx" ] || continue
-    node -e '
-      const xml = require("fs").readFileSync(process.argv[1], "utf8");
-      const unescape = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "\x27").replace(/&amp;/g, "&");
-      for (const m of xml.matchAll(/<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed"[^>]*>([\s\S]*?)<\/UnitTestResult>/g)) {
-        const message = (/<Message>([\s\S]*?)<\/Message>/.exec(m[2]) || ["", ""])[1];
-        console.log("failed: " + unescape(m[1]) + ": " + unescape(message).split("\n")[0].slice(0, 300));
-      }' "$trx" || true
+    [ -f "$trx" ] && node tests/Tools/trx.js failures "$trx" | sed 's/^/failed: /'
   done
   cat "$results"/*.txt.failed 2>/dev/null | sed '/^$/d; s/^/failed: /' || true
 }
+if [ -s "$results/flaky.txt" ]; then sed 's/^/flaky (failed, then passed when run again alone): /' "$results/flaky.txt" | head -n 10; fi
 if [ "$failed" -gt 0 ]; then list_failures | head -n 30; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]
