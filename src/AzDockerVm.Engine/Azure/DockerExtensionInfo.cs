@@ -25,6 +25,12 @@ namespace AzDockerVm.Engine.Azure
         public List<StatusFacts> Substatuses { get; } = new List<StatusFacts>();
         public string CertificatePath { get; set; }
         public string DockerContext { get; set; }
+
+        /// <summary>
+        /// The VM's provisioning state as ARM gave it after this extension's run, when the VM was not Succeeded before
+        /// it (a repair: Azure recomputes the VM's state from its extensions); null when it was not read again.
+        /// </summary>
+        public string VmProvisioningStateAfter { get; set; }
     }
 
     /// <summary>A change that was started and not waited for (-NoWait).</summary>

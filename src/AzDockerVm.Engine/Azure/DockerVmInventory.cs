@@ -260,11 +260,6 @@ namespace AzDockerVm.Engine.Azure
                 removal.DockerConfig = dockerConfig;
                 removal.DockerContext = DockerContextStore.Exists(dockerConfig, name) ? name : null;
                 removal.AuthorityFolder = DockerTlsMaterial.AuthorityFolder(dockerConfig, subscription, resourceGroupName);
-                // Only whether other Docker hosts are left (the CA stays for them): no addresses or reports read.
-                var others = (await ListVmsAsync(arm, resourceGroupName, "*", ct).ConfigureAwait(false))
-                    .Where(vm => !string.Equals(vm.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
-                var ownership = await Task.WhenAll(others.Select(vm => OwnershipAsync(arm, vm, ct))).ConfigureAwait(false);
-                removal.OtherHosts = others.Where((_, i) => ownership[i].IsHost).Select(vm => vm.Name).ToList();
             }
 
             return removal;
@@ -302,7 +297,7 @@ namespace AzDockerVm.Engine.Azure
             foreach (var group in removed.GroupBy(r => r.ResourceGroupName, StringComparer.OrdinalIgnoreCase))
             {
                 var gone = group.Select(r => r.Name).ToList();
-                RemoveAuthorityWhenLast(arm, group.First(), gone);
+                await RemoveAuthorityWhenLastAsync(arm, group.First(), gone, ct).ConfigureAwait(false);
             }
         }
 
@@ -349,12 +344,24 @@ namespace AzDockerVm.Engine.Azure
                 "Run the same command again: it deletes what is left.", error);
         }
 
-        /// <summary>The group's CA goes with its last Docker host (<paramref name="goneToo"/>: hosts removed in the same pipeline).</summary>
-        private static void RemoveAuthorityWhenLast(ArmConnection arm, DockerVmRemoval removal, IReadOnlyCollection<string> goneToo)
+        /// <summary>
+        /// The group's CA goes with its last Docker host: once the pipeline's hosts (<paramref name="gone"/>) are
+        /// removed, the group's VMs are listed once and the CA stays if any of them is still a Docker host (whoever
+        /// made it). Only whether they are hosts is read, no addresses or reports.
+        /// </summary>
+        private static async Task RemoveAuthorityWhenLastAsync(ArmConnection arm, DockerVmRemoval removal, IReadOnlyCollection<string> gone, CancellationToken ct)
         {
-            if (removal.DockerConfig == null || !Directory.Exists(removal.AuthorityFolder)
-                || removal.OtherHosts.Any(h => !goneToo.Contains(h, StringComparer.OrdinalIgnoreCase)))
+            if (removal.DockerConfig == null || !Directory.Exists(removal.AuthorityFolder))
             {
+                return;
+            }
+
+            var others = (await ListVmsAsync(arm, removal.ResourceGroupName, "*", ct).ConfigureAwait(false))
+                .Where(vm => !gone.Contains(vm.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            var ownership = await Task.WhenAll(others.Select(vm => OwnershipAsync(arm, vm, ct))).ConfigureAwait(false);
+            if (ownership.Any(o => o.IsHost))
+            {
+                arm.Host.WriteVerbose($"Keeping the resource group's CA '{removal.AuthorityFolder}': {string.Join(", ", others.Where((_, i) => ownership[i].IsHost).Select(vm => $"'{vm.Name}'"))} still use it.");
                 return;
             }
 
@@ -418,7 +425,5 @@ namespace AzDockerVm.Engine.Azure
         internal string DockerContext { get; set; }
 
         internal string AuthorityFolder { get; set; }
-
-        internal List<string> OtherHosts { get; set; } = new List<string>();
     }
 }

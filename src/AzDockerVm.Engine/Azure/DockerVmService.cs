@@ -416,7 +416,7 @@ namespace AzDockerVm.Engine.Azure
                 DockerContext = plan.DockerContext,
                 SshPrivateKeyPath = graph.SshKey == null ? null : states.Get(graph.SshKey).PrivateKeyFile,
                 ProvisioningState = extension.ProvisioningState,
-                VmProvisioningState = (string)vm.Properties["provisioningState"],
+                VmProvisioningState = extension.VmProvisioningStateAfter ?? (string)vm.Properties["provisioningState"],
                 DockerVersion = extension.DockerVersion,
                 Tags = new Dictionary<string, string>(vm.Tags.ToDictionary(t => t.Key, t => t.Value), StringComparer.OrdinalIgnoreCase),
             };

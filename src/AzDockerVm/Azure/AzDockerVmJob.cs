@@ -17,18 +17,22 @@ namespace AzDockerVm.Azure
     /// </summary>
     internal sealed class AzDockerVmJob : Job
     {
+        /// <summary>How long Stop-Job waits for the work to end (it ends at its next request or poll; a request ARM does not answer is bounded by the SDK's timeout).</summary>
+        private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(30);
         private readonly CancellationTokenSource _stopping;
+        private readonly AzDockerVmJob _parent;
         private string _status = "Running";
 
         internal AzDockerVmJob(string command, string name)
-            : this(command, name, new CancellationTokenSource())
+            : this(command, name, new CancellationTokenSource(), null)
         {
         }
 
-        private AzDockerVmJob(string command, string name, CancellationTokenSource stopping)
+        private AzDockerVmJob(string command, string name, CancellationTokenSource stopping, AzDockerVmJob parent)
             : base(command, name)
         {
             _stopping = stopping;
+            _parent = parent;
             PSJobTypeName = "AzDockerVmJob";
         }
 
@@ -40,13 +44,25 @@ namespace AzDockerVm.Azure
 
         public override string Location => "localhost";
 
-        /// <summary>Stopping the fleet's job (or any child: they share one token) stops the fleet: hosts under way are cancelled, the rest never start.</summary>
-        public override void StopJob() => _stopping.Cancel();
+        /// <summary>
+        /// Stopping the fleet's job (or any child: they share one token) stops the fleet: hosts under way are cancelled,
+        /// the rest never start. As Stop-Job expects, it returns once the job is stopped (or ended by itself), so the
+        /// state the caller reads next is the last one.
+        /// </summary>
+        public override void StopJob()
+        {
+            _stopping.Cancel();
+            AzDockerVmJob root = _parent ?? this;
+            if (root.JobStateInfo.State != JobState.NotStarted)
+            {
+                root.Finished.WaitOne(s_stopWait);
+            }
+        }
 
         /// <summary>A child job for one host of the fleet: its object or error lands there, Get-Job shows its state.</summary>
         internal AzDockerVmJob AddChild(string host)
         {
-            var child = new AzDockerVmJob(Command, host, _stopping);
+            var child = new AzDockerVmJob(Command, host, _stopping, this);
             ChildJobs.Add(child);
             return child;
         }
@@ -64,8 +80,33 @@ namespace AzDockerVm.Azure
         internal void End(object result)
         {
             Begin();
+            if (_stopping.IsCancellationRequested && result is ErrorRecord stopped)
+            {
+                // Stop-Job cancelled this host: it is Stopped, not Failed; the cancellation itself is no error of its own.
+                if (!IsCancellation(stopped.Exception))
+                {
+                    Error.Add(stopped);
+                }
+
+                Finish("Stopped", JobState.Stopped);
+                return;
+            }
+
             bool failed = Add(result);
             Finish(failed ? "Failed" : "Completed", failed ? JobState.Failed : JobState.Completed);
+        }
+
+        private static bool IsCancellation(Exception error)
+        {
+            for (Exception e = error; e != null; e = e.InnerException)
+            {
+                if (e is OperationCanceledException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         internal void Start(Func<CancellationToken, Task<object>> work)

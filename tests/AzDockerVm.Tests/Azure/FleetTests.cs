@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
@@ -143,7 +144,7 @@ namespace AzDockerVm.Tests.Azure
         /// NSG they all share not written again.
         /// </summary>
         [Fact]
-        public void Three_of_twenty_failing_at_different_stages_are_three_errors_naming_host_and_stage_and_a_rerun_completes_only_them()
+        public async Task Three_of_twenty_failing_at_different_stages_are_three_errors_naming_host_and_stage_and_a_rerun_completes_only_them()
         {
             const string fleet = "1..20 | ForEach-Object { \"agent$_\" }";
             string[] all = Enumerable.Range(1, 20).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal).ToArray();
@@ -187,6 +188,9 @@ namespace AzDockerVm.Tests.Azure
                 Assert.DoesNotMatch($@"'(?!{host}['-])agent\d+", message.Replace($"'{host}'", string.Empty));
             }
 
+            using var http = new ArmHttp(_bench.Arm);
+            string agent17 = Id("Microsoft.Compute/virtualMachines/agent17") + "?" + ArmHttp.Compute;
+            string before17 = (string)(await http.GetAsync(agent17)).Body["properties"]["provisioningState"];
             int mark = _bench.Arm.Requests.Max(r => r.Sequence);
             _bench.Arm.Faults.Clear();
             _bench.Arm.ExtensionHandler = null;
@@ -198,6 +202,11 @@ namespace AzDockerVm.Tests.Azure
             Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
             // agent11's VM, which Azure left Failed, was made again (not reused as it was).
             Assert.Equal("Succeeded", again.Output.Single(o => (string)o.Properties["Name"].Value == "agent11").Properties["VmProvisioningState"].Value);
+            // agent17's VM, which its failed script left Failed, was kept; Azure judged it again after the rerun and
+            // its object says what Azure now says, not the Failed of before.
+            Assert.Equal("Failed", before17);
+            Assert.Equal("Succeeded", (string)(await http.GetAsync(agent17)).Body["properties"]["provisioningState"]);
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["VmProvisioningState"].Value));
             var writes = _bench.Arm.Requests.Where(r => r.Sequence > mark && r.Method != "GET").ToList();
             Assert.All(writes, w => Assert.Equal("PUT", w.Method));
             Assert.All(writes, w => Assert.True(w.Status < 300, $"{w} answered {w.Status}"));
@@ -276,6 +285,39 @@ namespace AzDockerVm.Tests.Azure
             using var http = new ArmHttp(_bench.Arm);
             Assert.Equal(200, (await http.GetAsync(other.SubnetId + "?" + ArmHttp.Network)).Status);
             Assert.Empty(_bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci").ThrowIfFailed().Output);
+        }
+
+        /// <summary>
+        /// -RemoveLocalCertificate for a fleet: every removed host's TLS set goes, and the group's CA stays while a Docker
+        /// host of the group is left. Whether one is left is decided once, after the hosts are gone, from one listing
+        /// of the group's VMs (not a listing per host): three of four removed keep the CA, the fourth takes it.
+        /// </summary>
+        [Fact]
+        public void Removing_hosts_with_their_local_files_lists_the_group_once_and_keeps_the_CA_while_a_host_is_left()
+        {
+            var made = Fleet("1..4 | ForEach-Object { \"agent$_\" }").ThrowIfFailed().Output
+                .ToDictionary(o => (string)o.Properties["Name"].Value, o => (string)o.Properties["CertificatePath"].Value);
+            string ca = Path.Combine(_bench.DockerConfig, "azdockervm", "ca");
+            Assert.Single(Directory.GetFiles(ca, "ca-key.pem", SearchOption.AllDirectories));
+            bool IsGroupListing(RecordedExchange r) => r.Method == "GET" && r.Path.EndsWith("/resourceGroups/rg-ci/providers/Microsoft.Compute/virtualMachines", StringComparison.OrdinalIgnoreCase);
+            int mark = _bench.Arm.Requests.Max(r => r.Sequence);
+
+            _bench.Ps.Run("Get-AzDockerVm -ResourceGroupName rg-ci | Where-Object Name -ne agent4 | Remove-AzDockerVm -RemoveLocalCertificate -Force").ThrowIfFailed();
+
+            // Get-AzDockerVm lists the group once itself; Remove adds one listing for the CA, whatever the number of hosts.
+            Assert.Equal(2, _bench.Arm.Requests.Count(r => r.Sequence > mark && IsGroupListing(r)));
+            foreach (string name in new[] { "agent1", "agent2", "agent3" })
+            {
+                Assert.False(Directory.Exists(made[name]), made[name] + " is still there");
+            }
+
+            Assert.True(Directory.Exists(made["agent4"]));
+            Assert.Single(Directory.GetFiles(ca, "ca-key.pem", SearchOption.AllDirectories));
+
+            _bench.Ps.Run("Remove-AzDockerVm -ResourceGroupName rg-ci -Name agent4 -RemoveLocalCertificate -Force").ThrowIfFailed();
+
+            Assert.False(Directory.Exists(made["agent4"]));
+            Assert.Empty(Directory.GetFiles(ca, "ca-key.pem", SearchOption.AllDirectories));
         }
 
         /// <summary>
@@ -365,6 +407,47 @@ namespace AzDockerVm.Tests.Azure
             Assert.True(again.Error == null, again.Describe());
             Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), Names(again));
             Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
+            for (int i = 1; i <= 6; i++)
+            {
+                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
+            }
+        }
+
+        /// <summary>
+        /// Stop-Job on a fleet's job: it returns with the job Stopped, each child Completed (its host was done) or
+        /// Stopped, no request follows, and the same pipeline run again completes every host, each VM made once.
+        /// </summary>
+        [Fact]
+        public void Stop_Job_stops_the_fleets_job_and_its_children_and_a_rerun_completes_every_host()
+        {
+            const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2";
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
+            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
+
+            var run = _bench.Ps.Run(
+                "$job = " + fleet + " -AsJob; " +
+                "$deadline = [DateTime]::UtcNow.AddSeconds(60); while ($job.State -eq 'Running' -and -not $Probe.Invoke() -and [DateTime]::UtcNow -lt $deadline) { [System.Threading.Thread]::Sleep(20) }; " +
+                "$before = $job.State.ToString(); Stop-Job $job; " +
+                "$before; $job.State.ToString(); $job.ChildJobs | ForEach-Object { \"$($_.Name)=$($_.State)\" }",
+                new { Probe = (Func<bool>)(() => _bench.Arm.Requests.Any(VmPut)) }).ThrowIfFailed();
+
+            var lines = run.Output.Select(o => o.BaseObject.ToString()).ToArray();
+            Assert.Equal("Running", lines[0]);
+            Assert.Equal("Stopped", lines[1]);
+            var children = lines.Skip(2).Select(l => l.Split('=')).ToDictionary(p => p[0], p => p[1]);
+            Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), children.Keys.OrderBy(n => n, StringComparer.Ordinal));
+            Assert.All(children.Values, state => Assert.Contains(state, new[] { "Completed", "Stopped" }));
+            Assert.Contains("Stopped", children.Values);
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.InFlight == 0, TimeSpan.FromSeconds(10)), $"{_bench.Arm.InFlight} requests still in flight");
+            var atStop = _bench.Arm.Requests;
+            Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
+                "requests after Stop-Job: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
+
+            _bench.Arm.LroLatency = TimeSpan.Zero;
+            var again = _bench.Ps.Run(fleet);
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(6, Names(again).Length);
             for (int i = 1; i <= 6; i++)
             {
                 Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));

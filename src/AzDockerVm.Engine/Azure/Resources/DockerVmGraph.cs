@@ -56,7 +56,16 @@ namespace AzDockerVm.Engine.Azure.Resources
             // A failed run is rerun (its settings may be the same: the timestamp makes the handler run the script again).
             bool rerun = states.Find(this) != null;
             var operation = await DockerExtensionService.SendAsync(_arm, vm, _request, settings, rerun || _request.ForceRerun, ct).ConfigureAwait(false);
-            return await DockerExtensionService.FinishAsync(_arm, vm, Name, operation, ct).ConfigureAwait(false);
+            DockerExtensionInfo info = await DockerExtensionService.FinishAsync(_arm, vm, Name, operation, ct).ConfigureAwait(false);
+            // A VM that was not Succeeded (left Failed by an earlier run of the script) is Azure's to re-judge now
+            // that the extension ran again: read it once, so the host's object does not show the state of before.
+            if (!string.Equals((string)states.Get(_host.VirtualMachine).Properties["provisioningState"], "Succeeded", StringComparison.OrdinalIgnoreCase))
+            {
+                var resource = _arm.Client.GetVirtualMachineResource(new ResourceIdentifier(vm.Id));
+                info.VmProvisioningStateAfter = (await resource.GetAsync(cancellationToken: ct).ConfigureAwait(false)).Value.Data.ProvisioningState;
+            }
+
+            return info;
         }
 
         /// <summary>What the extension code needs of the VM, from its ARM state (and its addresses, once known).</summary>
