@@ -203,6 +203,21 @@ namespace AzDockerVm.FakeArm
             }
         }
 
+        /// <summary>
+        /// Gives a NIC's first IP configuration another private address, as Azure may when a VM with a Dynamic private IP
+        /// is deallocated and started again: no PUT and no operation; clients see it on their next GET.
+        /// </summary>
+        public void SetPrivateIpAddress(string resourceGroup, string networkInterfaceName, string address)
+        {
+            lock (_store.Gate)
+            {
+                var group = _store.FindGroup(resourceGroup) ?? throw new InvalidOperationException($"No resource group '{resourceGroup}'.");
+                var nic = ArmStore.FindNetwork(group, NetworkApi.NetworkInterfaces, networkInterfaceName)
+                    ?? throw new InvalidOperationException($"No network interface '{networkInterfaceName}' in '{resourceGroup}'.");
+                nic.Properties["ipConfigurations"][0]["properties"]["privateIPAddress"] = address;
+            }
+        }
+
         /// <summary>The adminPassword a VM was created with (write-only in ARM: never returned), or null.</summary>
         public string GetAdminPassword(string resourceGroup, string vmName)
         {

@@ -111,7 +111,14 @@ namespace AzDockerVm.Engine.Azure
                 if (File.Exists(Path.Combine(folder, DockerTlsFileNames.CaKey)))
                 {
                     // A set with its own CA (Set-AzDockerExtension's): the set's CA is rotated, with the local set's checks and refusals.
-                    var own = new CertificateAuthorityRotationRequest { Path = folder, DockerConfigDirectory = request.DockerConfig };
+                    // The completion's server certificate names the VM as it is now (an address that changed is repaired), as the group's does.
+                    var own = new CertificateAuthorityRotationRequest
+                    {
+                        Path = folder,
+                        DockerConfigDirectory = request.DockerConfig,
+                        ServerDnsNames = phase == CertificateAuthorityRotationPhase.Complete ? vm.Fqdns.ToList() : null,
+                        ServerIPAddresses = phase == CertificateAuthorityRotationPhase.Complete ? vm.PublicIPAddresses.Concat(vm.PrivateIPAddresses).ToList() : null,
+                    };
                     CertificateAuthorityRotationPlan local = phase == CertificateAuthorityRotationPhase.Start
                         ? CertificateAuthorityRotation.PlanStart(own)
                         : CertificateAuthorityRotation.PlanComplete(own);

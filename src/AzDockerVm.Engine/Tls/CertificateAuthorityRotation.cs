@@ -155,7 +155,8 @@ namespace AzDockerVm.Engine.Tls
             DateTime caNotAfter = ExistingCertificateAuthority.Utc(authority.Certificate.NotAfter);
             var warnings = new List<string>();
             string serverFile = Path.Combine(folder, DockerTlsFileNames.ServerCertificate);
-            CertificateRenewalItem server = CertificateRenewal.Item(new CertificateRenewalRequest(), CertificateRole.Server, serverFile,
+            var serverNames = new CertificateRenewalRequest { DnsNames = request.ServerDnsNames, IPAddresses = request.ServerIPAddresses };
+            CertificateRenewalItem server = CertificateRenewal.Item(serverNames, CertificateRole.Server, serverFile,
                 DockerTlsFileNames.ServerCertificate, DockerTlsFileNames.ServerKey, PemFile.ReadCertificate(serverFile), caFile, caNotAfter, now, warnings);
 
             var clients = new List<RotatedClient>();

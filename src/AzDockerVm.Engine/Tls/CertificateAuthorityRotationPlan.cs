@@ -25,6 +25,12 @@ namespace AzDockerVm.Engine.Tls
 
         /// <summary>The docker CLI's configuration folder: the contexts made from the set and the client sets are refreshed with them.</summary>
         public string DockerConfigDirectory { get; set; }
+
+        /// <summary>The DNS names of the server certificate the completion issues (a VM's current FQDN); null keeps the old ones.</summary>
+        public IList<string> ServerDnsNames { get; set; }
+
+        /// <summary>The IP addresses of the server certificate the completion issues (a VM's current addresses); null keeps the old ones.</summary>
+        public IList<string> ServerIPAddresses { get; set; }
     }
 
     public enum CertificateAuthorityRotationPhase

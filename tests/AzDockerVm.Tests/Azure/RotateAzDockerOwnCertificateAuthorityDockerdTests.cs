@@ -102,6 +102,8 @@ namespace AzDockerVm.Tests.Azure
                 AssertWorks(oldClient);
                 Bench.Arm.SetExtensionHandler("rg1", "vm1", installs);
                 int before = Puts.Count;
+                // Meanwhile the VM came back with another private address: the completion's certificate names it.
+                Bench.Arm.SetPrivateIpAddress("rg1", "vm1-nic", "10.0.0.9");
 
                 var completed = Bench.Ps.Run("[pscustomobject]@{ ResourceGroupName = 'rg1'; VMName = 'vm1' } | Update-AzDockerTlsCertificate -RotateCertificateAuthority Complete").ThrowIfFailed().Single();
 
@@ -112,6 +114,8 @@ namespace AzDockerVm.Tests.Azure
                 Assert.Equal(File.ReadAllText(Path.Combine(Set, "ca.pem")), File.ReadAllText(Path.Combine(VmTls, "ca.pem")));
                 Assert.Equal(File.ReadAllText(Path.Combine(Set, "server-cert.pem")), File.ReadAllText(Path.Combine(VmTls, "server-cert.pem")));
                 Assert.Equal(newKey, File.ReadAllText(Path.Combine(Set, "ca-key.pem")));
+                var server = Bench.Ps.Run("Get-DockerTlsCertificate -Path $Set | Where-Object Role -eq Server", new { Set }).ThrowIfFailed().Single();
+                Assert.Equal(new[] { "127.0.0.1", "10.0.0.9" }, (string[])server.Properties["IPAddress"].Value);
                 Assert.False(File.Exists(Path.Combine(Set, "ca-rotation", "old-ca-key.pem")));
                 Assert.DoesNotContain(Directory.GetFiles(Bench.DockerConfig, "*", SearchOption.AllDirectories), f => File.ReadAllText(f) == oldKey);
                 AssertWorks(Set);
