@@ -414,6 +414,44 @@ namespace AzDockerVm.Tests.Azure
         }
 
         /// <summary>
+        /// -ErrorAction Stop in a fleet: the first host's failure ends the command with that host's error; the hosts under
+        /// way are cancelled (the command returns without waiting for their operations, and nothing of theirs is sent
+        /// afterwards), the rest never start, and the same pipeline without the fault completes every host, each VM once.
+        /// </summary>
+        [Fact]
+        public void ErrorAction_Stop_ends_the_fleet_at_the_first_failed_host_cancels_the_others_and_a_rerun_completes_every_host()
+        {
+            const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 3";
+            _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
+            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
+            _bench.Arm.Faults.On("PUT", "*/publicIPAddresses/agent2-ip").Times(1)
+                .Error(400, "PublicIPCountLimitReached", "Cannot create more than 20 public IP addresses for this subscription in this region (injected).");
+
+            var run = _bench.Ps.Run(fleet + " -ErrorAction Stop");
+
+            Assert.NotNull(run.Terminating);
+            Assert.StartsWith("ArmInvalidRequest,", run.Terminating.FullyQualifiedErrorId);
+            Assert.Equal("agent2", run.Terminating.TargetObject is PSObject o ? o.BaseObject : run.Terminating.TargetObject);
+            Assert.True(run.Output.Count < 6, $"{run.Output.Count} hosts were done: the stop came too late to prove anything");
+            Assert.True(SpinWait.SpinUntil(() => _bench.Arm.InFlight == 0, TimeSpan.FromSeconds(10)), $"{_bench.Arm.InFlight} requests still in flight");
+            var atStop = _bench.Arm.Requests;
+            Assert.True(atStop.Where(VmPut).Select(r => HostOf(r.Path)).Distinct().Count() < 6, "every VM was started");
+            // Cancelled, not left running: a walk behind the ended command would poll or send within its next second.
+            Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
+                "requests after the command ended: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
+
+            _bench.Arm.LroLatency = TimeSpan.Zero;
+            var again = _bench.Ps.Run(fleet + " -ErrorAction Stop");
+
+            Assert.True(again.Error == null, again.Describe());
+            Assert.Equal(6, Names(again).Length);
+            for (int i = 1; i <= 6; i++)
+            {
+                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
+            }
+        }
+
+        /// <summary>
         /// Stop-Job on a fleet's job: it returns with the job Stopped, each child Completed (its host was done) or
         /// Stopped, no request follows, and the same pipeline run again completes every host, each VM made once.
         /// </summary>
