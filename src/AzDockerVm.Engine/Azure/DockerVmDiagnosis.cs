@@ -32,8 +32,24 @@ namespace AzDockerVm.Engine.Azure
         public static Task<DockerHostProbeResult> DiagnoseAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout, CancellationToken ct)
             => ArmGuard.Run(reference, () => DiagnoseCoreAsync(arm, reference, dockerConfig, certificateFolder, timeout, ct));
 
+        /// <summary>The layers in turn, with a progress bar for the VM that says which one is being tested (a fleet's child bar).</summary>
         private static async Task<DockerHostProbeResult> DiagnoseCoreAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout, CancellationToken ct)
         {
+            try
+            {
+                return await DiagnoseLayersAsync(arm, reference, dockerConfig, certificateFolder, timeout, (status, percent) => arm.Host.WriteProgress(reference.VmName, status, percent), ct)
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                arm.Host.WriteProgress(reference.VmName, "Tested", 100);
+            }
+        }
+
+        private static async Task<DockerHostProbeResult> DiagnoseLayersAsync(ArmConnection arm, VmReference reference, string dockerConfig, string certificateFolder, TimeSpan timeout,
+            Action<string, int> progress, CancellationToken ct)
+        {
+            progress("Reading the VM (power state, extensions, addresses)", 0);
             VmFacts vm;
             try
             {
@@ -56,6 +72,7 @@ namespace AzDockerVm.Engine.Azure
                 return Failed(null, ExtensionNotInstalled, $"VM '{name}' has no AzDockerVm Docker extension. Set-AzDockerExtension -ResourceGroupName {vm.ResourceGroupName} -VMName {name} installs it.");
             }
 
+            progress($"Reading the Docker extension '{ours.Name}'", 25);
             var resource = arm.Client.GetVirtualMachineResource(new global::Azure.Core.ResourceIdentifier(vm.Id));
             DockerExtensionInfo extension = await DockerExtensionService.ReadOursAsync(arm, resource, vm, ours.Name, ct).ConfigureAwait(false);
             if (extension == null || !string.Equals(extension.ProvisioningState, "Succeeded", StringComparison.OrdinalIgnoreCase))
@@ -65,6 +82,7 @@ namespace AzDockerVm.Engine.Azure
             }
 
             string endpoint = ProbeEndpoint(vm, extension.DockerPort);
+            progress($"Checking the network security groups for TCP {extension.DockerPort}", 45);
             string blocking = await BlockingSecurityGroupAsync(arm, vm, extension.DockerPort, ct).ConfigureAwait(false);
             if (blocking != null)
             {
@@ -84,6 +102,7 @@ namespace AzDockerVm.Engine.Azure
             // The served certificate is judged against what ARM reports now: a new address (a public IP re-made, a NIC
             // moved) the certificate does not name is a certificate to renew, even while the probed address still matches.
             var current = vm.Fqdns.Concat(vm.PublicIPAddresses).Concat(vm.PrivateIPAddresses).ToList();
+            progress($"Testing mutual TLS at {endpoint}", 70);
             return await Task.Run(() => DockerHostProbe.Test(endpoint, ca, cert, key, timeout, ct, current), ct).ConfigureAwait(false);
         }
 

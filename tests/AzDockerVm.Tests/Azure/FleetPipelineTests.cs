@@ -185,6 +185,44 @@ namespace AzDockerVm.Tests.Azure
             Assert.Equal(5, children.Select(p => p.ActivityId).Append(fleetId).Distinct().Count());
         }
 
+        /// <summary>
+        /// Test-AzDockerHost over a pipeline of VMs: one bar for the fleet, and under it a bar per VM that says which layer
+        /// is being tested (VM, extension, network security groups, mutual TLS) and ends Completed. Nothing listens at
+        /// the VMs' loopback public addresses (127.0.0.11-13): each ends ConnectionRefused, after every layer was passed.
+        /// </summary>
+        [Fact]
+        public void Test_over_VMs_shows_one_bar_with_a_child_bar_per_VM_naming_the_layer_under_test()
+        {
+            int port = AzDockerVm.Tests.Docker.Dockerd.FreeLoopbackPort();
+            foreach (string vm in new[] { "vm1", "vm2", "vm3" })
+            {
+                _bench.Arm.AddLinuxVm("rg1", vm, publicIp: "127.0.0.1" + vm.Substring(2));
+                _bench.Arm.AllowInbound("rg1", vm + "-nsg", port);
+            }
+
+            _bench.Ps.Run(Vms("rg1", 1, 3) + $" | Set-AzDockerExtension -DockerPort {port} -NoDockerContext").ThrowIfFailed();
+
+            var run = _bench.Ps.Run("1..3 | ForEach-Object { [pscustomobject]@{ ResourceGroupName = 'rg1'; VMName = \"vm$_\" } } | Test-AzDockerHost -TimeoutSec 5").ThrowIfFailed();
+
+            Assert.Equal(3, run.Output.Count);
+            Assert.All(run.Output, r => Assert.Equal("ConnectionRefused", r.Properties["Reason"].Value));
+            ProgressRecord[] fleet = run.Progress.Where(p => p.Activity.EndsWith("3 Docker hosts", StringComparison.Ordinal)).ToArray();
+            Assert.NotEmpty(fleet);
+            int fleetId = fleet[0].ActivityId;
+            Assert.Equal(ProgressRecordType.Completed, fleet.Last().RecordType);
+            var children = run.Progress.Where(p => p.ParentActivityId == fleetId).ToList();
+            foreach (string vm in new[] { "vm1", "vm2", "vm3" })
+            {
+                var bar = children.Where(p => p.Activity.EndsWith(" " + vm, StringComparison.Ordinal)).ToList();
+                Assert.Single(bar.Select(p => p.ActivityId).Distinct());
+                Assert.Equal(new[] { "Reading the VM", "Reading the Docker extension", "Checking the network security groups", $"Testing mutual TLS at tcp://127.0.0.1{vm.Substring(2)}:{port}", "Tested" },
+                    bar.Select(p => p.StatusDescription.Split(" (")[0].Split(" '")[0].Split(" for TCP")[0]).Distinct().ToArray());
+                Assert.Equal(ProgressRecordType.Completed, bar.Last().RecordType);
+            }
+
+            Assert.Equal(4, children.Select(p => p.ActivityId).Append(fleetId).Distinct().Count());
+        }
+
         [Fact]
         public void A_fleets_job_has_a_child_job_per_host_with_its_object_or_its_error()
         {
