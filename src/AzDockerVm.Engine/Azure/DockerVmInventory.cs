@@ -270,10 +270,11 @@ namespace AzDockerVm.Engine.Azure
         /// hosts under way), the network and NSG they share kept meanwhile; then, once, the shared resources nothing
         /// uses any more, and the group's CA when no Docker host of the group is left. Two hosts deciding at the same
         /// moment that the shared network is free would both delete it; one decision after all of them cannot race.
-        /// <paramref name="done"/> gets each host's outcome as soon as its own resources are gone (or it failed).
+        /// <paramref name="done"/> gets each host's outcome as soon as its own resources are gone (or it failed); the next
+        /// host starts once its task has ended.
         /// </summary>
         public static async Task RemoveFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmRemoval> removals, int throttleLimit,
-            Action<HostOutcome<DeploymentResult>> done, CancellationToken ct)
+            Func<HostOutcome<DeploymentResult>, Task> done, CancellationToken ct)
         {
             IReadOnlyList<HostOutcome<DeploymentResult>> outcomes = await HostFleet.RunAsync(removals, throttleLimit,
                 (removal, c) => RemoveHostAsync(arm, removal, deferShared: true, c), done, ct).ConfigureAwait(false);

@@ -35,8 +35,21 @@ namespace AzDockerVm.Engine.Azure
         /// <paramref name="throttleLimit"/> under way; <paramref name="done"/> gets each item's outcome (index, result or
         /// failure) from a worker thread as soon as that item ends. Returns every outcome in input order.
         /// </summary>
-        public static async Task<IReadOnlyList<HostOutcome<TResult>>> RunAsync<TItem, TResult>(IReadOnlyList<TItem> items, int throttleLimit,
+        public static Task<IReadOnlyList<HostOutcome<TResult>>> RunAsync<TItem, TResult>(IReadOnlyList<TItem> items, int throttleLimit,
             Func<TItem, CancellationToken, Task<TResult>> work, Action<HostOutcome<TResult>> done, CancellationToken ct)
+            => RunAsync(items, throttleLimit, work, outcome =>
+            {
+                done?.Invoke(outcome);
+                return Task.CompletedTask;
+            }, ct);
+
+        /// <summary>
+        /// As the other overload, but a host's place is given to the next host only once <paramref name="delivered"/>'s
+        /// task for its outcome has ended: when writing an outcome ends the pipeline (-ErrorAction Stop), it cancels
+        /// <paramref name="ct"/> before that task ends, and no host starts after the one whose error stopped it.
+        /// </summary>
+        public static async Task<IReadOnlyList<HostOutcome<TResult>>> RunAsync<TItem, TResult>(IReadOnlyList<TItem> items, int throttleLimit,
+            Func<TItem, CancellationToken, Task<TResult>> work, Func<HostOutcome<TResult>, Task> delivered, CancellationToken ct)
         {
             var outcomes = new HostOutcome<TResult>[items.Count];
             using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
@@ -50,6 +63,11 @@ namespace AzDockerVm.Engine.Azure
                     await gate.WaitAsync(stopAll.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                if (stopAll.IsCancellationRequested)
                 {
                     break;
                 }
@@ -76,15 +94,18 @@ namespace AzDockerVm.Engine.Azure
                     {
                         outcome.Failure = ex;
                     }
+
+                    outcomes[index] = outcome;
+                    try
+                    {
+                        if (!outcome.Stopped && delivered != null)
+                        {
+                            await delivered(outcome).ConfigureAwait(false);
+                        }
+                    }
                     finally
                     {
                         gate.Release();
-                    }
-
-                    outcomes[index] = outcome;
-                    if (!outcome.Stopped)
-                    {
-                        done?.Invoke(outcome);
                     }
                 }));
             }

@@ -164,7 +164,8 @@ namespace AzDockerVm.Azure
 
         internal FleetWriter(PipelineHost host) => _host = host;
 
-        internal void HostDone(bool failed, Action write) => _host.Post(() =>
+        /// <returns>A task that ends once the host's writing ran on the pipeline thread (see <see cref="PipelineHost.Deliver"/>).</returns>
+        internal Task HostDone(bool failed, Action write) => _host.Deliver(() =>
         {
             _host.FleetHostDone(failed);
             write();

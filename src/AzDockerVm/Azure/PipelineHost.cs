@@ -23,6 +23,8 @@ namespace AzDockerVm.Azure
         private readonly System.Collections.Generic.Dictionary<string, int> _activities = new System.Collections.Generic.Dictionary<string, int>(StringComparer.Ordinal);
         private FleetBar _fleet;
         private volatile bool _draining;
+        // The work Run is serving: cancelled by a delivery that throws, before the delivery counts as done.
+        private CancellationTokenSource _running;
 
         internal PipelineHost(PSCmdlet cmdlet, Func<string, string, AccessTokenInfo> tokenSource)
         {
@@ -41,6 +43,7 @@ namespace AzDockerVm.Azure
         internal T Run<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _running = linked;
             Task<T> task = Task.Run(() => work(linked.Token), linked.Token);
             task.ContinueWith(_ => _queue.Add((() => { }, false)), TaskScheduler.Default);
             try
@@ -188,6 +191,49 @@ namespace AzDockerVm.Azure
             {
                 _queue.Add((action, false));
             }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="write"/> on the pipeline thread; the task ends once it has run (or was dropped because
+        /// the work is being cancelled). When the write throws (WriteError under -ErrorAction Stop, a downstream
+        /// Select-Object -First), the work is cancelled before the task ends, so that whoever waits for the delivery to
+        /// start the next host sees the cancellation first and starts none.
+        /// </summary>
+        internal Task Deliver(Action write)
+        {
+            if (_draining)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (OnPipelineThread)
+            {
+                write();
+                return Task.CompletedTask;
+            }
+
+            var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _queue.Add((() =>
+            {
+                if (_draining)
+                {
+                    delivered.TrySetResult(false);
+                    return;
+                }
+
+                try
+                {
+                    write();
+                    delivered.TrySetResult(true);
+                }
+                catch
+                {
+                    _running?.Cancel();
+                    delivered.TrySetResult(false);
+                    throw;
+                }
+            }, true));
+            return delivered.Task;
         }
 
         private T Invoke<T>(Func<T> function, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
 using AzDockerVm.Completion;
 using AzDockerVm.Engine;
 using AzDockerVm.Engine.Azure;
@@ -110,7 +111,10 @@ namespace AzDockerVm.Cmdlets
             {
                 StartFleetJob(approved.Count == 1 ? $"Remove-AzDockerVm {approved[0].Name}" : $"Remove-AzDockerVm ({approved.Count} hosts)", approved.Select(r => r.Name).ToList(),
                     (arm, children, ct) => DockerVmInventory.RemoveFleetAsync(arm, approved, ThrottleLimit, outcome =>
-                        children[outcome.Index].End(outcome.Failure == null ? null : Failure(outcome.Failure, approved[outcome.Index].Name)), ct));
+                    {
+                        children[outcome.Index].End(outcome.Failure == null ? null : Failure(outcome.Failure, approved[outcome.Index].Name));
+                        return Task.CompletedTask;
+                    }, ct));
                 return;
             }
 
