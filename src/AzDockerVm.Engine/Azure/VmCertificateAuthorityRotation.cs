@@ -57,6 +57,9 @@ namespace AzDockerVm.Engine.Azure
 
         /// <summary>The local set's rotation phase, checked (a host with its own CA); null for a host of the group's CA.</summary>
         internal CertificateAuthorityRotationPlan OwnAuthority { get; }
+
+        /// <summary>A start on a host of a group already mid-rotation that this host has not started (its start failed, or it joined the group since): it gets the rotation's new CA, no other is made.</summary>
+        internal bool JoinsRotation { get; set; }
     }
 
     /// <summary>A phase done on one VM: what it serves now, and where the group's rotation stands.</summary>
@@ -140,12 +143,22 @@ namespace AzDockerVm.Engine.Azure
 
                 CertificateAuthorityRotationState state = CertificateAuthorityRotationState.Read(authority);
                 X509Certificate server = PemFile.ReadCertificate(Path.Combine(folder, DockerTlsFileNames.ServerCertificate));
+                bool joins = false;
                 if (phase == CertificateAuthorityRotationPhase.Start)
                 {
                     if (state?.IsInProgress == true)
                     {
-                        throw new AzDockerVmException("RotationInProgress", FailureKind.InvalidOperation, authority,
-                            $"The CA of resource group '{vm.ResourceGroupName}' in '{authority}' is mid-rotation already: since {state.StartTime:u}, from {state.OldCa.Thumbprint} ({state.OldCa.Subject}) to {state.NewCa.Thumbprint} ({state.NewCa.Subject}). A second rotation would leave clients of the first neither CA. Nothing was changed.");
+                        // A host the rotation has not moved yet (its start failed, or it is new in the group) starts
+                        // into the rotation under way; one it has moved would be a second rotation.
+                        string hostPhase = HostPhase(authority, vm.Id);
+                        if (hostPhase == Started || hostPhase == Completed)
+                        {
+                            throw new AzDockerVmException("RotationInProgress", FailureKind.InvalidOperation, authority,
+                                $"The CA of resource group '{vm.ResourceGroupName}' in '{authority}' is mid-rotation already: since {state.StartTime:u}, from {state.OldCa.Thumbprint} ({state.OldCa.Subject}) to {state.NewCa.Thumbprint} ({state.NewCa.Subject}), and VM '{vm.Name}' is {hostPhase.ToLowerInvariant()} in it. A second rotation would leave clients of the first neither CA. Nothing was changed.",
+                                $"Update-AzDockerTlsCertificate -ResourceGroupName {vm.ResourceGroupName} -VMName {vm.Name} -RotateCertificateAuthority Complete finishes the rotation under way.");
+                        }
+
+                        joins = true;
                     }
 
                     if (!PemFile.IssuedByAny(server, new[] { old.Certificate }))
@@ -161,8 +174,18 @@ namespace AzDockerVm.Engine.Azure
                         $"The CA of resource group '{vm.ResourceGroupName}' in '{authority}' is not mid-rotation ({last}): there is nothing to complete. Nothing was changed.");
                 }
 
-                return new VmCertificateAuthorityRotationPlan(phase, host, folder, authority, request.DockerConfig);
+                return new VmCertificateAuthorityRotationPlan(phase, host, folder, authority, request.DockerConfig) { JoinsRotation = joins };
             });
+
+        /// <summary>What the group's rotation recorded for the VM (Pending, Started, Completed), or null when it does not know it.</summary>
+        private static string HostPhase(string authority, string vmId)
+        {
+            lock (s_stateLock)
+            {
+                string hostsFile = Path.Combine(authority, CertificateAuthorityRotation.FolderName, HostsFileName);
+                return File.Exists(hostsFile) ? (string)JObject.Parse(File.ReadAllText(hostsFile))[vmId.ToLowerInvariant()] : null;
+            }
+        }
 
         /// <summary>
         /// Start: makes the new CA of every group of <paramref name="plans"/> once, beside the old, and records the
@@ -176,10 +199,19 @@ namespace AzDockerVm.Engine.Azure
                 DateTime now = DockerTlsMaterial.UtcNowToTheSecond();
                 ExistingCertificateAuthority old = ExistingCertificateAuthority.Load(folder, now);
                 CertificateAuthorityRotationState current = CertificateAuthorityRotationState.Read(folder);
-                if (current?.IsInProgress == true)
+                if (current?.IsInProgress == true && group.All(p => p.JoinsRotation))
+                {
+                    // Hosts joining the rotation under way: known to it from now on, so that it completes only with them.
+                    Join(folder, group);
+                    continue;
+                }
+
+                if (current?.IsInProgress == true || group.Any(p => p.JoinsRotation))
                 {
                     throw new AzDockerVmException("RotationInProgress", FailureKind.InvalidOperation, folder,
-                        $"The CA in '{folder}' went mid-rotation meanwhile (since {current.StartTime:u}). Nothing was changed.");
+                        current?.IsInProgress == true
+                            ? $"The CA in '{folder}' went mid-rotation meanwhile (since {current.StartTime:u}). Nothing was changed."
+                            : $"The rotation of the CA in '{folder}' ended meanwhile. Nothing was changed.");
                 }
 
                 var random = new SecureRandom();
@@ -205,6 +237,21 @@ namespace AzDockerVm.Engine.Azure
                     new PlannedFile(Path.Combine(rotation, HostsFileName), Json(hosts), false),
                     new PlannedFile(state.File, state.ToJson(), false),
                 }, overwrite: true, folder);
+            }
+        }
+
+        private static void Join(string folder, IEnumerable<VmCertificateAuthorityRotationPlan> plans)
+        {
+            lock (s_stateLock)
+            {
+                string hostsFile = Path.Combine(folder, CertificateAuthorityRotation.FolderName, HostsFileName);
+                JObject hosts = File.Exists(hostsFile) ? JObject.Parse(File.ReadAllText(hostsFile)) : new JObject();
+                foreach (VmCertificateAuthorityRotationPlan plan in plans.Where(p => hosts[HostKey(p)] == null))
+                {
+                    hosts[HostKey(plan)] = Pending;
+                }
+
+                StagedFileSet.Write(new[] { new PlannedFile(hostsFile, Json(hosts), false) }, overwrite: true, folder);
             }
         }
 

@@ -207,6 +207,66 @@ namespace AzDockerVm.Tests.Azure
             }
         }
 
+        /// <summary>
+        /// A host whose start failed is still the old CA's alone: running Start on it again moves it into the rotation
+        /// under way (the same new CA, no second one), while a Start on a host already moved stays RotationInProgress;
+        /// the completion of both then completes the group.
+        /// </summary>
+        [DockerdFact]
+        public void A_host_whose_start_failed_starts_again_into_the_rotation_under_way_and_the_group_then_completes()
+        {
+            Host();
+            var second = SecondHost();
+            Dockerd one = Dockerd.Start(VmTls, Port), two = Dockerd.Start(second.Tls, second.Port, "127.0.0.2");
+            try
+            {
+                string oldClient = Copy(second.Set, "old-client-2");
+                Bench.Arm.SetExtensionHandler("rg1", "vm1", Installs(VmTls, Port, () => { one.Dispose(); one = Dockerd.Start(VmTls, Port); }));
+                Bench.Arm.SetExtensionHandler("rg1", "vm2", put => ExtensionOutcome.ScriptFailed(1, "AZDOCKERVM status=failed reason=docker-did-not-start\n", "dockerd did not come up"));
+                const string both = "'vm1', 'vm2' | ForEach-Object { [pscustomobject]@{ ResourceGroupName = 'rg1'; VMName = $_ } } | ";
+
+                var partly = Bench.Ps.Run(both + "Update-AzDockerTlsCertificate -RotateCertificateAuthority Start");
+                Assert.Equal("vm1", (string)Assert.Single(partly.Output).Properties["VMName"].Value);
+                Assert.Equal("vm2", partly.Errors.Single().TargetObject);
+                Assert.Equal(1, PemCount(Path.Combine(second.Set, "ca.pem")));
+                string newCa = File.ReadAllText(Path.Combine(Authority, "ca-rotation", "new-ca.pem"));
+
+                // vm1 is moved: a second start on it would be a second rotation.
+                string files = Snapshot();
+                var again = Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm1 -RotateCertificateAuthority Start");
+                again.AssertRefused("RotationInProgress", ErrorCategory.InvalidOperation, Authority);
+                Assert.Contains("VM 'vm1' is started in it", again.Error.Exception.Message);
+                Assert.Equal(files, Snapshot());
+
+                // vm2 is not: its start runs again, into the same rotation.
+                Bench.Arm.SetExtensionHandler("rg1", "vm2", Installs(second.Tls, second.Port, () => { two.Dispose(); two = Dockerd.Start(second.Tls, second.Port, "127.0.0.2"); }));
+                var joined = Bench.Ps.Run("Update-AzDockerTlsCertificate rg1 vm2 -RotateCertificateAuthority Start").ThrowIfFailed().Single();
+
+                Assert.Equal("InProgress", joined.Properties["RotationStatus"].Value);
+                Assert.Equal(newCa, File.ReadAllText(Path.Combine(Authority, "ca-rotation", "new-ca.pem")));
+                Assert.Equal(2, PemCount(Path.Combine(second.Tls, "ca.pem")));
+                Assert.Equal(2, PemCount(Path.Combine(second.Set, "ca.pem")));
+                Assert.Contains(newCa.Trim(), File.ReadAllText(Path.Combine(second.Tls, "ca.pem")));
+                var old = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = oldClient }).ThrowIfFailed().Single();
+                Assert.True((bool)old.Properties["Success"].Value, "the old client of vm2 through the overlap: " + old.Properties["Reason"].Value);
+
+                var completed = Bench.Ps.Run(both + "Update-AzDockerTlsCertificate -RotateCertificateAuthority Complete").ThrowIfFailed();
+
+                Assert.Equal(2, completed.Output.Count);
+                Assert.Contains(completed.Output, o => (string)o.Properties["RotationStatus"].Value == "Completed");
+                Assert.Equal(newCa, File.ReadAllText(Path.Combine(Authority, "ca.pem")));
+                Assert.False(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
+                var moved = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = second.Set }).ThrowIfFailed().Single();
+                Assert.True((bool)moved.Properties["Success"].Value, moved.Properties["Reason"].Value + ": " + moved.Properties["Message"].Value);
+                AssertWorks(Set);
+            }
+            finally
+            {
+                one.Dispose();
+                two.Dispose();
+            }
+        }
+
         [Fact]
         public void Complete_without_a_start_is_refused_and_nothing_is_sent_or_written()
         {
