@@ -369,7 +369,6 @@ namespace AzDockerVm.Tests.Azure
         {
             const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2";
             _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
-            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
             using var ps = _bench.Ps.Create(fleet);
             var output = new PSDataCollection<PSObject>();
             IAsyncResult started = ps.BeginInvoke<PSObject, PSObject>(null, output);
@@ -401,16 +400,7 @@ namespace AzDockerVm.Tests.Azure
             Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
                 "requests after the stop: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
 
-            _bench.Arm.LroLatency = TimeSpan.Zero;
-            var again = _bench.Ps.Run(fleet);
-
-            Assert.True(again.Error == null, again.Describe());
-            Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), Names(again));
-            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
-            for (int i = 1; i <= 6; i++)
-            {
-                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
-            }
+            AssertARerunCompletesEveryHost(fleet);
         }
 
         /// <summary>
@@ -423,7 +413,6 @@ namespace AzDockerVm.Tests.Azure
         {
             const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 3";
             _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
-            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
             _bench.Arm.Faults.On("PUT", "*/publicIPAddresses/agent2-ip").Times(1)
                 .Error(400, "PublicIPCountLimitReached", "Cannot create more than 20 public IP addresses for this subscription in this region (injected).");
 
@@ -440,15 +429,7 @@ namespace AzDockerVm.Tests.Azure
             Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
                 "requests after the command ended: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
 
-            _bench.Arm.LroLatency = TimeSpan.Zero;
-            var again = _bench.Ps.Run(fleet + " -ErrorAction Stop");
-
-            Assert.True(again.Error == null, again.Describe());
-            Assert.Equal(6, Names(again).Length);
-            for (int i = 1; i <= 6; i++)
-            {
-                Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));
-            }
+            AssertARerunCompletesEveryHost(fleet + " -ErrorAction Stop");
         }
 
         /// <summary>
@@ -460,7 +441,6 @@ namespace AzDockerVm.Tests.Azure
         {
             const string fleet = "1..6 | ForEach-Object { \"agent$_\" } | New-AzDockerVm -ResourceGroupName rg-ci -Location westeurope -AllowedSourceAddress 203.0.113.0/24 -NoDockerContext -ThrottleLimit 2";
             _bench.Arm.LroLatency = TimeSpan.FromMilliseconds(300);
-            bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
 
             var run = _bench.Ps.Run(
                 "$job = " + fleet + " -AsJob; " +
@@ -481,11 +461,20 @@ namespace AzDockerVm.Tests.Azure
             Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
                 "requests after Stop-Job: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
 
+            AssertARerunCompletesEveryHost(fleet);
+        }
+
+        private static bool VmPut(RecordedExchange r) => r.Method == "PUT" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/virtualMachines/agent\\d+$");
+
+        /// <summary>The stopped fleet, run again without latency or faults, yields all six hosts, each VM made once over both runs.</summary>
+        private void AssertARerunCompletesEveryHost(string fleet)
+        {
             _bench.Arm.LroLatency = TimeSpan.Zero;
             var again = _bench.Ps.Run(fleet);
 
             Assert.True(again.Error == null, again.Describe());
-            Assert.Equal(6, Names(again).Length);
+            Assert.Equal(Enumerable.Range(1, 6).Select(i => "agent" + i).OrderBy(n => n, StringComparer.Ordinal), Names(again));
+            Assert.All(again.Output, o => Assert.Equal("Succeeded", o.Properties["ProvisioningState"].Value));
             for (int i = 1; i <= 6; i++)
             {
                 Assert.Equal(1, _bench.Arm.Requests.Count(r => VmPut(r) && r.Status < 300 && r.Path.EndsWith($"/agent{i}", StringComparison.Ordinal)));

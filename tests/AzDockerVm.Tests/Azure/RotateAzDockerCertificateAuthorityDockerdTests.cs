@@ -151,6 +151,13 @@ namespace AzDockerVm.Tests.Azure
             return (set, tls, port);
         }
 
+        /// <summary>Test-AzDockerHost of the second host (127.0.0.2) with the client files in <paramref name="client"/> succeeds.</summary>
+        private void AssertSecondHostWorks(int port, string client)
+        {
+            var result = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + port, p = client }).ThrowIfFailed().Single();
+            Assert.True((bool)result.Properties["Success"].Value, $"{client}: {result.Properties["Reason"].Value}: {result.Properties["Message"].Value}");
+        }
+
         private Func<ExtensionPut, ExtensionOutcome> Installs(string tls, int port, Action restart)
             => put =>
             {
@@ -196,8 +203,7 @@ namespace AzDockerVm.Tests.Azure
                 Assert.NotEqual(oldKey, File.ReadAllText(Path.Combine(Authority, "ca-key.pem")));
                 Assert.False(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
                 Assert.Equal(1, PemCount(Path.Combine(second.Tls, "ca.pem")));
-                var result = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = second.Set }).ThrowIfFailed().Single();
-                Assert.True((bool)result.Properties["Success"].Value, result.Properties["Reason"].Value + ": " + result.Properties["Message"].Value);
+                AssertSecondHostWorks(second.Port, second.Set);
                 AssertWorks(Set);
             }
             finally
@@ -247,8 +253,7 @@ namespace AzDockerVm.Tests.Azure
                 Assert.Equal(2, PemCount(Path.Combine(second.Tls, "ca.pem")));
                 Assert.Equal(2, PemCount(Path.Combine(second.Set, "ca.pem")));
                 Assert.Contains(newCa.Trim(), File.ReadAllText(Path.Combine(second.Tls, "ca.pem")));
-                var old = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = oldClient }).ThrowIfFailed().Single();
-                Assert.True((bool)old.Properties["Success"].Value, "the old client of vm2 through the overlap: " + old.Properties["Reason"].Value);
+                AssertSecondHostWorks(second.Port, oldClient); // the old client of vm2, through the overlap
 
                 var completed = Bench.Ps.Run(both + "Update-AzDockerTlsCertificate -RotateCertificateAuthority Complete").ThrowIfFailed();
 
@@ -256,8 +261,7 @@ namespace AzDockerVm.Tests.Azure
                 Assert.Contains(completed.Output, o => (string)o.Properties["RotationStatus"].Value == "Completed");
                 Assert.Equal(newCa, File.ReadAllText(Path.Combine(Authority, "ca.pem")));
                 Assert.False(File.Exists(Path.Combine(Authority, "ca-rotation", "new-ca-key.pem")));
-                var moved = Bench.Ps.Run("Test-AzDockerHost -Endpoint $e -CertificatePath $p -TimeoutSec 10", new { e = "tcp://127.0.0.2:" + second.Port, p = second.Set }).ThrowIfFailed().Single();
-                Assert.True((bool)moved.Properties["Success"].Value, moved.Properties["Reason"].Value + ": " + moved.Properties["Message"].Value);
+                AssertSecondHostWorks(second.Port, second.Set);
                 AssertWorks(Set);
             }
             finally
