@@ -328,13 +328,13 @@ namespace AzDockerVm.Engine.Azure
         /// and <see cref="ChangesPerHost"/> changes per host in flight (each one request at a time). One host's failure
         /// stops only what depends on it; every host gets its outcome.
         /// </summary>
-        /// <param name="finished">Called with each host's outcome as soon as that host is done (while the others go on), from a worker thread.</param>
+        /// <param name="finished">Called with each host's outcome as soon as that host is done (while the others go on), from a worker thread; the next host is admitted once its task has ended.</param>
         public static Task<IReadOnlyList<DockerVmOutcome>> ApplyFleetAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int throttleLimit, CancellationToken ct,
-            Action<DockerVmOutcome> finished = null)
+            Func<DockerVmOutcome, Task> finished = null)
             => ApplyCoreAsync(arm, plans, throttleLimit, throttleLimit >= int.MaxValue / ChangesPerHost ? int.MaxValue : throttleLimit * ChangesPerHost, ct, finished);
 
         private static async Task<IReadOnlyList<DockerVmOutcome>> ApplyCoreAsync(ArmConnection arm, IReadOnlyList<DockerVmPlan> plans, int maxHosts, int maxChanges, CancellationToken ct,
-            Action<DockerVmOutcome> finished)
+            Func<DockerVmOutcome, Task> finished)
         {
             DeploymentPlan combined = plans[0].Deployment.For(plans.SelectMany(p => p.Graph.Roots));
             var observer = new ProgressObserver(arm.Host, combined, plans);
@@ -346,7 +346,7 @@ namespace AzDockerVm.Engine.Azure
                     ? new DockerVmOutcome { Plan = plan, Host = Info(plan, own.States) }
                     : new DockerVmOutcome { Plan = plan, Failure = Failed(plan, own) };
                 observer.Done(plan.Name);
-                finished?.Invoke(outcomes[index]);
+                return finished == null ? Task.CompletedTask : finished(outcomes[index]);
             }, ct).ConfigureAwait(false);
             observer.Done(observer.SharedActivity);
             ct.ThrowIfCancellationRequested();

@@ -216,16 +216,22 @@ namespace AzDockerVm.Engine.Deployment
         /// </summary>
         public static Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges,
             IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Action<int, DeploymentResult> partDone, CancellationToken ct)
-            => ApplyAsync(plan, observer, maxChanges, int.MaxValue, parts, partDone, ct);
+            => ApplyAsync(plan, observer, maxChanges, int.MaxValue, parts, (index, result) =>
+            {
+                partDone?.Invoke(index, result);
+                return Task.CompletedTask;
+            }, ct);
 
         /// <summary>
         /// As above, with at most <paramref name="maxParts"/> parts under way: a part (a host) is admitted before its
         /// own first change and leaves when it is done, so hosts beyond the limit have sent nothing of their own yet.
         /// What parts share (the group's network) is made whenever a part needs it and never waits for admission, so
-        /// an admitted part can always finish.
+        /// an admitted part can always finish. A part's place goes to the next one only once <paramref name="partDone"/>'s
+        /// task has ended: when reporting a part ends the walk (its error stops the pipeline), it cancels
+        /// <paramref name="ct"/> first, and no part is admitted after it.
         /// </summary>
         public static async Task<DeploymentResult> ApplyAsync(DeploymentPlan plan, IDeploymentObserver observer, int maxChanges, int maxParts,
-            IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Action<int, DeploymentResult> partDone, CancellationToken ct)
+            IReadOnlyList<IReadOnlyList<ResourceNode>> parts, Func<int, DeploymentResult, Task> partDone, CancellationToken ct)
         {
             using var gate = new SemaphoreSlim(Math.Max(1, Math.Min(maxChanges, 1024)));
             using var admission = new SemaphoreSlim(Math.Max(1, Math.Min(maxParts, 1024)));
@@ -256,13 +262,15 @@ namespace AzDockerVm.Engine.Deployment
                 try
                 {
                     await Task.WhenAll(nodes.Select(n => tasks[n])).ConfigureAwait(false);
+                    if (partDone != null)
+                    {
+                        await partDone(index, DeploymentResult.Part(nodes, outcomes, failures, states)).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
                     tickets[index].Leave();
                 }
-
-                partDone?.Invoke(index, DeploymentResult.Part(nodes, outcomes, failures, states));
             }).ToList();
             await Task.WhenAll(tasks.Values).ConfigureAwait(false);
             await Task.WhenAll(reports).ConfigureAwait(false);

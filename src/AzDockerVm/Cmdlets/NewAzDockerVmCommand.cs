@@ -238,7 +238,11 @@ namespace AzDockerVm.Cmdlets
                             child.Begin();
                         }
 
-                        return DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct, done => children[approved.IndexOf(done.Plan)].End(Result(done)));
+                        return DockerVmService.ApplyFleetAsync(arm, approved, ThrottleLimit, ct, done =>
+                        {
+                            children[approved.IndexOf(done.Plan)].End(Result(done));
+                            return System.Threading.Tasks.Task.CompletedTask;
+                        });
                     });
                 return;
             }

@@ -425,6 +425,10 @@ namespace AzDockerVm.Tests.Azure
             Assert.True(SpinWait.SpinUntil(() => _bench.Arm.InFlight == 0, TimeSpan.FromSeconds(10)), $"{_bench.Arm.InFlight} requests still in flight");
             var atStop = _bench.Arm.Requests;
             Assert.True(atStop.Where(VmPut).Select(r => HostOf(r.Path)).Distinct().Count() < 6, "every VM was started");
+            // The three admitted hosts had sent requests; no host was admitted after agent2's error (a host's place is
+            // given on only once its outcome was written, and that write cancelled the walk first).
+            string[] hostsStarted = atStop.Where(r => r.Method == "PUT").Select(r => HostOf(r.Path)).Where(h => h != null).Distinct().OrderBy(h => h, StringComparer.Ordinal).ToArray();
+            Assert.Equal(new[] { "agent1", "agent2", "agent3" }, hostsStarted);
             // Cancelled, not left running: a walk behind the ended command would poll or send within its next second.
             Assert.False(SpinWait.SpinUntil(() => _bench.Arm.Requests.Count > atStop.Count, TimeSpan.FromSeconds(2)),
                 "requests after the command ended: " + string.Join(", ", _bench.Arm.Requests.Skip(atStop.Count)));
