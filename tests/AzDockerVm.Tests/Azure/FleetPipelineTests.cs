@@ -113,6 +113,20 @@ namespace AzDockerVm.Tests.Azure
             // One VM at a time asks one thing at a time; six at once overlap.
             Assert.True(peakOne <= 2, $"-ThrottleLimit 1: peak requests in flight {peakOne}");
             Assert.True(peakSix >= 4, $"-ThrottleLimit 6: peak requests in flight {peakSix} (the VMs were not set up at once)");
+
+            // Progress: the fleet's bar, and under it one bar per VM that ends Completed.
+            ProgressRecord[] fleet = six.Progress.Where(p => p.Activity.EndsWith("6 Docker hosts", StringComparison.Ordinal) || p.Activity.EndsWith("6 VMs", StringComparison.Ordinal)).ToArray();
+            Assert.NotEmpty(fleet);
+            var fleetIds = fleet.Select(p => p.ActivityId).ToHashSet();
+            Assert.Equal(ProgressRecordType.Completed, fleet.Last().RecordType);
+            var children = six.Progress.Where(p => fleetIds.Contains(p.ParentActivityId)).ToList();
+            foreach (int i in Enumerable.Range(7, 6))
+            {
+                var bar = children.Where(p => p.Activity.EndsWith(" vm" + i, StringComparison.Ordinal)).ToList();
+                Assert.NotEmpty(bar);
+                Assert.Single(bar.Select(p => p.ActivityId).Distinct());
+                Assert.Equal(ProgressRecordType.Completed, bar.Last().RecordType);
+            }
         }
 
         [Fact]
